@@ -1,0 +1,453 @@
+"""Convolutional GRU cell and the recurrent base layer shared by ConvGRU1D/2D/3D."""
+
+import keras
+from keras import ops
+
+from keras_crnn.layers import _validation as v
+
+_CONFIG_ARGS = (
+    "filters",
+    "kernel_size",
+    "strides",
+    "padding",
+    "dilation_rate",
+    "activation",
+    "recurrent_activation",
+    "use_bias",
+    "kernel_initializer",
+    "recurrent_initializer",
+    "bias_initializer",
+    "kernel_regularizer",
+    "recurrent_regularizer",
+    "bias_regularizer",
+    "kernel_constraint",
+    "recurrent_constraint",
+    "bias_constraint",
+    "dropout",
+    "recurrent_dropout",
+    "seed",
+)
+
+
+@keras.saving.register_keras_serializable(package="keras_crnn")
+class ConvGRUCell(keras.layers.Layer):
+    """Cell of a convolutional GRU over `rank` spatial dimensions.
+
+    Implements eq. 7 of Valipour et al., "Recurrent Fully Convolutional Networks
+    for Video Segmentation" (2017), with `*` a convolution and `⊙` the
+    element-wise product:
+
+        z  = σ(W_hz * h + W_xz * x + b_z)
+        r  = σ(W_hr * h + W_xr * x + b_r)
+        ĥ  = Φ(W_h * (r ⊙ h) + W_x * x + b)
+        h' = (1 − z) ⊙ h + z ⊙ ĥ
+
+    Note the convention of the last line: `z` weights the *new* candidate, as in
+    the paper (Keras' `GRU` uses the opposite one).
+
+    The three input convolutions `W_xz, W_xr, W_x` are one convolution with
+    `3 * filters` output channels (`kernel`), and `W_hz, W_hr` are one
+    convolution with `2 * filters` outputs (the first two thirds of
+    `recurrent_kernel`); the candidate's `W_h` is the last third. Because the
+    input convolution does not depend on the state, `ConvGRU` layers run it once
+    over all time steps (`project_inputs`) and the cell's `call` receives the
+    projected inputs, so each step costs two convolutions of the state.
+
+    The cell is an implementation detail of `ConvGRU1D`, `ConvGRU2D` and
+    `ConvGRU3D`; use those layers. Data is channels-last.
+
+    Args:
+        rank: number of spatial dimensions, 1, 2 or 3.
+        filters: number of output channels of the state.
+        kernel_size: int or tuple of `rank` ints; used for the input and the
+            recurrent convolutions.
+        strides: int or tuple of `rank` ints, input convolution only.
+        padding: `"valid"` or `"same"`, input convolution only (the recurrent
+            convolutions always use `"same"` and stride 1).
+        dilation_rate: int or tuple of `rank` ints, input convolution only.
+        activation: Φ, default `"tanh"`.
+        recurrent_activation: σ, default `"sigmoid"`.
+        use_bias: whether to add `b_z, b_r, b`.
+        kernel_initializer, recurrent_initializer, bias_initializer,
+        kernel_regularizer, recurrent_regularizer, bias_regularizer,
+        kernel_constraint, recurrent_constraint, bias_constraint: as in Keras.
+        dropout: fraction of input units dropped (one mask per sequence, shared
+            by the three gates and all time steps).
+        recurrent_dropout: fraction of state units dropped before the
+            recurrent convolutions (one mask per sequence).
+        seed: seed of the dropout masks.
+    """
+
+    def __init__(
+        self,
+        rank,
+        filters,
+        kernel_size,
+        strides=1,
+        padding="valid",
+        dilation_rate=1,
+        activation="tanh",
+        recurrent_activation="sigmoid",
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if rank not in (1, 2, 3):
+            raise ValueError(f"`rank` must be 1, 2 or 3. Received: rank={rank}")
+        self.rank = rank
+        self.filters = v.positive_int(filters, "filters")
+        self.kernel_size = v.int_tuple(kernel_size, rank, "kernel_size")
+        self.strides = v.int_tuple(strides, rank, "strides")
+        self.padding = v.padding(padding)
+        self.dilation_rate = v.int_tuple(dilation_rate, rank, "dilation_rate")
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError(
+                "`strides > 1` cannot be combined with `dilation_rate > 1`. "
+                f"Received: strides={self.strides}, "
+                f"dilation_rate={self.dilation_rate}"
+            )
+        self.activation = keras.activations.get(activation)
+        self.recurrent_activation = keras.activations.get(recurrent_activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = keras.regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = keras.regularizers.get(bias_regularizer)
+        self.kernel_constraint = keras.constraints.get(kernel_constraint)
+        self.recurrent_constraint = keras.constraints.get(recurrent_constraint)
+        self.bias_constraint = keras.constraints.get(bias_constraint)
+        self.dropout = v.rate(dropout, "dropout")
+        self.recurrent_dropout = v.rate(recurrent_dropout, "recurrent_dropout")
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.state_size = -1  # a feature map, computed from the input shape
+        self.recurrent_dropout_mask = None
+
+    def build(self, inputs_shape):
+        """Creates the weights for one step's input of shape `inputs_shape`.
+
+        Args:
+            inputs_shape: `(batch, *spatial, channels)` with static spatial
+                dimensions and channels.
+        """
+        if len(inputs_shape) != self.rank + 2:
+            raise ValueError(
+                f"A rank-{self.rank} ConvGRU cell expects one step's input of "
+                f"shape (batch, {self.rank} spatial dims, channels). "
+                f"Received: input_shape={tuple(inputs_shape)}"
+            )
+        spatial = tuple(inputs_shape[1:-1])
+        if None in spatial or inputs_shape[-1] is None:
+            raise ValueError(
+                "ConvGRU layers need static spatial dimensions and channels. "
+                f"Received: input_shape={tuple(inputs_shape)}"
+            )
+        self.spatial_dims = spatial
+        self.input_dim = inputs_shape[-1]
+        self.state_spatial_dims = v.conv_output_spatial(
+            spatial, self.kernel_size, self.strides, self.padding, self.dilation_rate
+        )
+        if min(self.state_spatial_dims) < 1:
+            raise ValueError(
+                f"The input's spatial size {spatial} is too small for "
+                f"kernel_size={self.kernel_size} with padding='{self.padding}' "
+                f"and dilation_rate={self.dilation_rate}. "
+                f"Received: input_shape={tuple(inputs_shape)}"
+            )
+        self.kernel = self.add_weight(
+            shape=self.kernel_size + (self.input_dim, 3 * self.filters),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+            name="kernel",
+        )
+        self.recurrent_kernel = self.add_weight(
+            shape=self.kernel_size + (self.filters, 3 * self.filters),
+            initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint,
+            name="recurrent_kernel",
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                shape=(3 * self.filters,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+                name="bias",
+            )
+        else:
+            self.bias = None
+
+    def project_inputs(self, sequences, training=False):
+        """Input convolution `[W_xz, W_xr, W_x] * x + b` for every time step.
+
+        Args:
+            sequences: `(batch, time, *spatial, channels)`.
+            training: applies the input dropout mask when true.
+
+        Returns:
+            `(batch, time, *state_spatial, 3 * filters)`.
+        """
+        if training and self.dropout > 0:
+            step_shape = (ops.shape(sequences)[0], 1) + tuple(sequences.shape[2:])
+            mask = keras.random.dropout(
+                ops.ones(step_shape, dtype=sequences.dtype),
+                rate=self.dropout,
+                seed=self.seed_generator,
+            )
+            sequences = sequences * mask
+        batch_time = ops.shape(sequences)[:2]
+        frames = ops.reshape(sequences, (-1,) + self.spatial_dims + (self.input_dim,))
+        projected = ops.conv(
+            frames,
+            self.kernel,
+            strides=self.strides,
+            padding=self.padding,
+            dilation_rate=self.dilation_rate,
+        )
+        if self.use_bias:
+            projected = projected + self.bias
+        return ops.reshape(
+            projected,
+            (batch_time[0], batch_time[1])
+            + self.state_spatial_dims
+            + (3 * self.filters,),
+        )
+
+    def prepare_recurrent_dropout(self, batch_size, training=False):
+        """Draws the recurrent dropout mask used by every step of one call."""
+        if training and self.recurrent_dropout > 0:
+            self.recurrent_dropout_mask = keras.random.dropout(
+                ops.ones(
+                    (batch_size,) + self.state_spatial_dims + (self.filters,),
+                    dtype=self.compute_dtype,
+                ),
+                rate=self.recurrent_dropout,
+                seed=self.seed_generator,
+            )
+        else:
+            self.recurrent_dropout_mask = None
+
+    def call(self, projected_inputs, states, training=False):
+        """One step of eq. 7 on inputs already projected by `project_inputs`.
+
+        Args:
+            projected_inputs: `(batch, *state_spatial, 3 * filters)`.
+            states: `[h]` with `h` of shape `(batch, *state_spatial, filters)`.
+
+        Returns:
+            `(h', [h'])`.
+        """
+        h_tm1 = states[0]
+        x_z, x_r, x_h = ops.split(projected_inputs, 3, axis=-1)
+        h_in = h_tm1
+        if training and self.recurrent_dropout_mask is not None:
+            h_in = h_tm1 * self.recurrent_dropout_mask
+        kernel_zr = self.recurrent_kernel[..., : 2 * self.filters]
+        kernel_h = self.recurrent_kernel[..., 2 * self.filters :]
+        h_z, h_r = ops.split(self._recurrent_conv(h_in, kernel_zr), 2, axis=-1)
+        z = self.recurrent_activation(x_z + h_z)
+        r = self.recurrent_activation(x_r + h_r)
+        candidate = self.activation(x_h + self._recurrent_conv(r * h_in, kernel_h))
+        h = (1.0 - z) * h_tm1 + z * candidate
+        return h, [h]
+
+    def _recurrent_conv(self, x, kernel):
+        return ops.conv(x, kernel, strides=1, padding="same")
+
+    def compute_output_shape(self, inputs_shape, states_shape=None):
+        """Shape of one step's output for one step's *raw* input shape."""
+        spatial = v.conv_output_spatial(
+            tuple(inputs_shape[1:-1]),
+            self.kernel_size,
+            self.strides,
+            self.padding,
+            self.dilation_rate,
+        )
+        step = (inputs_shape[0],) + spatial + (self.filters,)
+        return step, [step]
+
+    def get_initial_state(self, batch_size=None):
+        return [
+            ops.zeros(
+                (batch_size,) + self.state_spatial_dims + (self.filters,),
+                dtype=self.compute_dtype,
+            )
+        ]
+
+    def get_config(self):
+        config = {"rank": self.rank}
+        config.update(_cell_config(self))
+        return {**super().get_config(), **config}
+
+
+def _cell_config(cell):
+    """The flat keyword arguments that rebuild `cell`."""
+    ser = keras.saving.serialize_keras_object
+    config = {}
+    for name in _CONFIG_ARGS:
+        value = getattr(cell, name)
+        if name in ("activation", "recurrent_activation"):
+            value = keras.activations.serialize(value)
+        elif name.endswith(("_initializer", "_regularizer", "_constraint")):
+            value = ser(value) if value is not None else None
+        config[name] = value
+    return config
+
+
+class ConvGRU(keras.layers.RNN):
+    """Base of the convolutional GRU layers; use ConvGRU1D, ConvGRU2D, ConvGRU3D.
+
+    Args:
+        rank: number of spatial dimensions.
+        filters ... seed: see `ConvGRUCell`.
+        return_sequences: return the whole output sequence (true) or its last
+            step.
+        return_state: also return the last state.
+        go_backwards: process the sequence backwards and return the reversed
+            sequence.
+        stateful: carry the last state of batch element `i` over to batch
+            element `i` of the next call (streaming; needs a static batch size).
+        unroll: unroll the time loop (short sequences only).
+    """
+
+    def __init__(
+        self,
+        rank,
+        filters,
+        kernel_size,
+        strides=1,
+        padding="valid",
+        dilation_rate=1,
+        activation="tanh",
+        recurrent_activation="sigmoid",
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        seed=None,
+        return_sequences=False,
+        return_state=False,
+        go_backwards=False,
+        stateful=False,
+        unroll=False,
+        **kwargs,
+    ):
+        cell = ConvGRUCell(
+            rank=rank,
+            filters=filters,
+            kernel_size=kernel_size,
+            strides=strides,
+            padding=padding,
+            dilation_rate=dilation_rate,
+            activation=activation,
+            recurrent_activation=recurrent_activation,
+            use_bias=use_bias,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            seed=seed,
+            name="conv_gru_cell",
+            dtype=kwargs.get("dtype"),
+        )
+        super().__init__(
+            cell,
+            return_sequences=return_sequences,
+            return_state=return_state,
+            go_backwards=go_backwards,
+            stateful=stateful,
+            unroll=unroll,
+            activity_regularizer=activity_regularizer,
+            **kwargs,
+        )
+        self.rank = rank
+        self.input_spec = keras.layers.InputSpec(ndim=rank + 3)
+
+    def build(self, sequences_shape, initial_state_shape=None):
+        if len(sequences_shape) != self.rank + 3:
+            raise ValueError(
+                f"{type(self).__name__} expects inputs of shape (batch, time, "
+                f"{self.rank} spatial dims, channels), rank {self.rank + 3}. "
+                f"Received: input_shape={tuple(sequences_shape)}"
+            )
+        super().build(sequences_shape, initial_state_shape)
+
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        projected = self.cell.project_inputs(sequences, training=training)
+        self.cell.prepare_recurrent_dropout(ops.shape(sequences)[0], training)
+        outputs = super().call(
+            projected, initial_state=initial_state, mask=mask, training=training
+        )
+        self.cell.recurrent_dropout_mask = None
+        return outputs
+
+    def compute_output_shape(self, sequences_shape, initial_state_shape=None):
+        batch_size, steps = sequences_shape[0], sequences_shape[1]
+        step_shape = (batch_size,) + tuple(sequences_shape[2:])
+        state_shape = self.cell.compute_output_shape(step_shape)[0]
+        if self.return_sequences:
+            output_shape = (batch_size, steps) + state_shape[1:]
+        else:
+            output_shape = state_shape
+        if self.return_state:
+            return output_shape, state_shape
+        return output_shape
+
+    def compute_mask(self, _, mask):
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        output_mask = mask if self.return_sequences else None
+        if self.return_state:
+            return [output_mask, None]
+        return output_mask
+
+    def get_config(self):
+        config = _cell_config(self.cell)
+        base = super().get_config()
+        base.pop("cell", None)
+        base.pop("zero_output_for_mask", None)
+        return {**base, **config}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def _cell_property(name):
+    return property(lambda self: getattr(self.cell, name), doc=f"The cell's `{name}`.")
+
+
+for _name in _CONFIG_ARGS:
+    setattr(ConvGRU, _name, _cell_property(_name))

@@ -1,0 +1,22 @@
+"""Test set-up: private home folders for Keras, matplotlib and Jupyter, quiet TF."""
+
+import os
+import tempfile
+
+_HOME = tempfile.mkdtemp(prefix="keras_crnn_tests_")
+for _var, _sub in [
+    ("KERAS_HOME", "keras"),
+    ("MPLCONFIGDIR", "matplotlib"),
+    ("JUPYTER_CONFIG_DIR", "jupyter_config"),
+    ("JUPYTER_DATA_DIR", "jupyter_data"),
+    ("JUPYTER_RUNTIME_DIR", "jupyter_runtime"),
+    ("IPYTHONDIR", "ipython"),
+]:
+    os.environ[_var] = os.path.join(_HOME, _sub)
+    os.makedirs(os.environ[_var], exist_ok=True)
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+from keras_crnn.runtime import quiet_tensorflow_import  # noqa: E402
+
+quiet_tensorflow_import()

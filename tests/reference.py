@@ -1,0 +1,77 @@
+"""Independent numpy references used by the tests (loops over kernel offsets)."""
+
+import itertools
+import math
+
+import numpy as np
+
+
+def conv_nd(x, w, strides=1, padding="valid", dilation=1):
+    """Cross-correlation as in TensorFlow, channels last.
+
+    x: (batch, *spatial, cin); w: (*kernel, cin, cout). Returns (batch, *out, cout).
+    """
+    rank = x.ndim - 2
+    kernel = w.shape[:rank]
+    strides = (strides,) * rank if np.isscalar(strides) else tuple(strides)
+    dilation = (dilation,) * rank if np.isscalar(dilation) else tuple(dilation)
+    spatial = x.shape[1:-1]
+    pads = []
+    for n, k, s, d in zip(spatial, kernel, strides, dilation):
+        if padding == "same":
+            out = math.ceil(n / s)
+            total = max((out - 1) * s + (k - 1) * d + 1 - n, 0)
+            pads.append((total // 2, total - total // 2))
+        else:
+            pads.append((0, 0))
+    xp = np.pad(x, [(0, 0)] + pads + [(0, 0)])
+    out_shape = [
+        (n + p0 + p1 - d * (k - 1) - 1) // s + 1
+        for n, (p0, p1), k, s, d in zip(spatial, pads, kernel, strides, dilation)
+    ]
+    y = np.zeros((x.shape[0], *out_shape, w.shape[-1]), dtype=np.float64)
+    for offset in itertools.product(*[range(k) for k in kernel]):
+        index = tuple(
+            slice(o * d, o * d + (n - 1) * s + 1, s)
+            for o, d, n, s in zip(offset, dilation, out_shape, strides)
+        )
+        patch = xp[(slice(None),) + index + (slice(None),)]
+        y += np.tensordot(patch, w[offset], axes=([-1], [0]))
+    return y
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def conv_gru(x, kernel, recurrent_kernel, bias, strides=1, padding="valid",
+             dilation=1, go_backwards=False, h0=None, mask=None):
+    """Eq. 7 of Valipour et al. 2017, step by step. Returns (outputs, last state).
+
+    x: (batch, time, *spatial, cin). Outputs are in processing order, as Keras'
+    RNN returns them (reversed in time when go_backwards).
+    """
+    f = recurrent_kernel.shape[-1] // 3
+    wz, wr, wx = np.split(kernel, 3, axis=-1)
+    uz, ur, uh = np.split(recurrent_kernel, 3, axis=-1)
+    bz, br, b = np.split(bias, 3)
+    steps = range(x.shape[1])[::-1] if go_backwards else range(x.shape[1])
+    h = h0
+    outputs = []
+    for t in steps:
+        xt = x[:, t]
+        xz = conv_nd(xt, wz, strides, padding, dilation) + bz
+        if h is None:
+            h = np.zeros(xz.shape[:-1] + (f,))
+        xr = conv_nd(xt, wr, strides, padding, dilation) + br
+        xh = conv_nd(xt, wx, strides, padding, dilation) + b
+        z = sigmoid(conv_nd(h, uz, 1, "same") + xz)
+        r = sigmoid(conv_nd(h, ur, 1, "same") + xr)
+        hh = np.tanh(conv_nd(r * h, uh, 1, "same") + xh)
+        h_new = (1 - z) * h + z * hh
+        if mask is not None:
+            keep = mask[:, t].reshape((-1,) + (1,) * (h.ndim - 1))
+            h_new = np.where(keep, h_new, h)
+        h = h_new
+        outputs.append(h)
+    return np.stack(outputs, axis=1), h
