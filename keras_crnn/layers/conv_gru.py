@@ -135,7 +135,7 @@ class ConvGRUCell(keras.layers.Layer):
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.state_size = -1  # a feature map, computed from the input shape
-        self.recurrent_dropout_mask = None
+        self._step_tensors = None
 
     def build(self, inputs_shape):
         """Creates the weights for one step's input of shape `inputs_shape`.
@@ -229,10 +229,16 @@ class ConvGRUCell(keras.layers.Layer):
             + (3 * self.filters,),
         )
 
-    def prepare_recurrent_dropout(self, batch_size, training=False):
-        """Draws the recurrent dropout mask used by every step of one call."""
+    def begin_sequence(self, batch_size, training=False):
+        """Prepares what every step of one call shares, outside the time loop.
+
+        Splits the recurrent kernel into its `[W_hz, W_hr]` and `W_h` parts
+        once per call (slicing inside the loop costs a zero-padded gradient
+        per step) and draws the recurrent dropout mask.
+        """
+        mask = None
         if training and self.recurrent_dropout > 0:
-            self.recurrent_dropout_mask = keras.random.dropout(
+            mask = keras.random.dropout(
                 ops.ones(
                     (batch_size,) + self.state_spatial_dims + (self.filters,),
                     dtype=self.compute_dtype,
@@ -240,8 +246,12 @@ class ConvGRUCell(keras.layers.Layer):
                 rate=self.recurrent_dropout,
                 seed=self.seed_generator,
             )
-        else:
-            self.recurrent_dropout_mask = None
+        kernel_zr, kernel_h = ops.split(self.recurrent_kernel, [2 * self.filters], axis=-1)
+        self._step_tensors = (kernel_zr, kernel_h, mask)
+
+    def end_sequence(self):
+        """Drops the tensors of `begin_sequence`."""
+        self._step_tensors = None
 
     def call(self, projected_inputs, states, training=False):
         """One step of eq. 7 on inputs already projected by `project_inputs`.
@@ -253,18 +263,21 @@ class ConvGRUCell(keras.layers.Layer):
         Returns:
             `(h', [h'])`.
         """
+        if self._step_tensors is None:
+            raise RuntimeError(
+                "ConvGRUCell.call runs inside a ConvGRU layer, between "
+                "begin_sequence() and end_sequence(); use ConvGRU1D/2D/3D."
+            )
+        kernel_zr, kernel_h, mask = self._step_tensors
         h_tm1 = states[0]
-        x_z, x_r, x_h = ops.split(projected_inputs, 3, axis=-1)
-        h_in = h_tm1
-        if training and self.recurrent_dropout_mask is not None:
-            h_in = h_tm1 * self.recurrent_dropout_mask
-        kernel_zr = self.recurrent_kernel[..., : 2 * self.filters]
-        kernel_h = self.recurrent_kernel[..., 2 * self.filters :]
-        h_z, h_r = ops.split(self._recurrent_conv(h_in, kernel_zr), 2, axis=-1)
-        z = self.recurrent_activation(x_z + h_z)
-        r = self.recurrent_activation(x_r + h_r)
+        x_zr, x_h = ops.split(projected_inputs, [2 * self.filters], axis=-1)
+        h_in = h_tm1 if mask is None or not training else h_tm1 * mask
+        # z and r share one convolution of the state and one activation.
+        zr = self.recurrent_activation(x_zr + self._recurrent_conv(h_in, kernel_zr))
+        z, r = ops.split(zr, 2, axis=-1)
         candidate = self.activation(x_h + self._recurrent_conv(r * h_in, kernel_h))
-        h = (1.0 - z) * h_tm1 + z * candidate
+        # (1 - z) * h + z * candidate, with two operations instead of four.
+        h = h_tm1 + z * (candidate - h_tm1)
         return h, [h]
 
     def _recurrent_conv(self, x, kernel):
@@ -406,12 +419,13 @@ class ConvGRU(keras.layers.RNN):
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         projected = self.cell.project_inputs(sequences, training=training)
-        self.cell.prepare_recurrent_dropout(ops.shape(sequences)[0], training)
-        outputs = super().call(
-            projected, initial_state=initial_state, mask=mask, training=training
-        )
-        self.cell.recurrent_dropout_mask = None
-        return outputs
+        self.cell.begin_sequence(ops.shape(sequences)[0], training)
+        try:
+            return super().call(
+                projected, initial_state=initial_state, mask=mask, training=training
+            )
+        finally:
+            self.cell.end_sequence()
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         batch_size, steps = sequences_shape[0], sequences_shape[1]

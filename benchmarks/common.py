@@ -1,0 +1,43 @@
+"""Timing helpers shared by the benchmark scripts (medians, matmul ceiling)."""
+
+import statistics
+import time
+
+import numpy as np
+
+
+def median_seconds(fn, repeats, warmup=2):
+    """Median wall time of `fn()` over `repeats` calls after `warmup` calls."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def interleaved_medians(fns, repeats, warmup=2):
+    """Medians of several functions timed in turn, so load drifts hit all alike."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def matmul_gflops(n=2048, repeats=5):
+    """The machine's large float32 matmul rate (GFLOP/s) through TensorFlow."""
+    import tensorflow as tf
+
+    a = tf.constant(np.random.default_rng(0).random((n, n), dtype=np.float32))
+    b = tf.constant(np.random.default_rng(1).random((n, n), dtype=np.float32))
+    matmul = tf.function(lambda: tf.linalg.matmul(a, b))
+    seconds = median_seconds(lambda: matmul().numpy(), repeats)
+    return 2 * n**3 / seconds / 1e9
