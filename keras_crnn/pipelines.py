@@ -1,0 +1,150 @@
+"""The one place where numpy arrays and generators become `tf.data` pipelines.
+
+`make_dataset` batches, shuffles (seeded) and prefetches arrays of sequences,
+optionally cutting them into sliding windows on the fly, without copying the
+windows into memory; `from_generator` wraps a Python generator function.
+"""
+
+import numpy as np
+
+from keras_crnn.datasets.core import window_starts
+from keras_crnn.runtime import quiet_tensorflow_import
+
+tf = quiet_tensorflow_import()
+
+WINDOW_TARGETS = ("all", "last")
+
+
+def _scale_fn(scale):
+    def apply(x):
+        if scale is None:
+            return x
+        return tf.cast(x, tf.float32) * scale
+
+    return apply
+
+
+def make_dataset(
+    x,
+    y=None,
+    batch_size=32,
+    shuffle=True,
+    seed=0,
+    window=None,
+    stride=1,
+    window_targets="all",
+    scale=None,
+    repeat=False,
+    drop_remainder=False,
+):
+    """A batched, prefetched `tf.data.Dataset` of sequences (or windows of them).
+
+    Args:
+        x: `(n, time, ...)` array of sequences (e.g. uint8 frames).
+        y: optional targets with `n` rows; with `window`, per-frame targets
+            `(n, time, ...)`.
+        batch_size: sequences (or windows) per batch.
+        shuffle: reshuffle every epoch, seeded by `seed`.
+        seed: int seed of the shuffle.
+        window: if given, yield every window of `window` consecutive frames,
+            starting every `stride` frames, instead of whole sequences (online
+            models such as RFC-Lenet see 3-frame windows).
+        stride: frames between window starts.
+        window_targets: `"all"` gives the window's per-frame targets,
+            `"last"` the target of its last frame (segmentation of the
+            newest frame).
+        scale: if given, inputs are cast to float32 and multiplied by it
+            (`1/255` for uint8 frames); targets are left as they are.
+        repeat: repeat forever (for `steps_per_epoch` training).
+        drop_remainder: drop the last incomplete batch.
+
+    Returns:
+        `tf.data.Dataset` of `x` batches, or of `(x, y)` batches, with shapes
+        `(batch, time or window, ...)`.
+
+    Raises:
+        ValueError: when shapes disagree or the window does not fit.
+    """
+    x = np.asarray(x)
+    if x.ndim < 2 or len(x) == 0:
+        raise ValueError(f"`x` must be a non-empty array (n, time, ...). Received: shape={x.shape}")
+    if y is not None:
+        y = np.asarray(y)
+        if len(y) != len(x):
+            raise ValueError(
+                f"`x` and `y` must have the same number of rows. "
+                f"Received: x.shape={x.shape}, y.shape={y.shape}"
+            )
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"`batch_size` must be a positive integer. Received: {batch_size!r}")
+    scale_x = _scale_fn(scale)
+
+    if window is None:
+        size = len(x)
+        if y is None:
+            ds = tf.data.Dataset.from_tensor_slices(x).map(scale_x, tf.data.AUTOTUNE)
+        else:
+            ds = tf.data.Dataset.from_tensor_slices((x, y)).map(
+                lambda a, b: (scale_x(a), b), tf.data.AUTOTUNE
+            )
+    else:
+        if window_targets not in WINDOW_TARGETS:
+            raise ValueError(
+                f"`window_targets` must be one of {WINDOW_TARGETS}. "
+                f"Received: window_targets={window_targets!r}"
+            )
+        if y is not None and (y.ndim < 2 or y.shape[1] != x.shape[1]):
+            raise ValueError(
+                "With `window`, `y` must hold per-frame targets (n, time, ...) matching "
+                f"x.shape={x.shape}. Received: y.shape={y.shape}"
+            )
+        starts = window_starts(x.shape[1], window, stride)
+        seq_index, start = np.meshgrid(np.arange(len(x)), starts, indexing="ij")
+        pairs = np.stack([seq_index.ravel(), start.ravel()], axis=1).astype(np.int64)
+        size = len(pairs)
+        x_t = tf.constant(x)
+        y_t = None if y is None else tf.constant(y)
+        last = window_targets == "last"
+
+        def cut(pair):
+            frames = scale_x(x_t[pair[0], pair[1] : pair[1] + window])
+            frames = tf.ensure_shape(frames, (window,) + x.shape[2:])
+            if y_t is None:
+                return frames
+            target = y_t[pair[0], pair[1] + window - 1] if last else (
+                y_t[pair[0], pair[1] : pair[1] + window]
+            )
+            return frames, target
+
+        ds = tf.data.Dataset.from_tensor_slices(pairs).map(
+            cut, num_parallel_calls=tf.data.AUTOTUNE
+        )
+    if shuffle:
+        ds = ds.shuffle(size, seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        ds = ds.repeat()
+    return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+
+def from_generator(generator_fn, output_signature, batch_size=32, scale=None):
+    """Wraps a generator function yielding numpy items into a batched dataset.
+
+    Args:
+        generator_fn: callable returning an iterator of items matching
+            `output_signature` (e.g. `(frames, label)` tuples).
+        output_signature: nested `tf.TensorSpec`s of one item.
+        batch_size: items per batch.
+        scale: multiplies the first component (cast to float32) when given.
+
+    Returns:
+        `tf.data.Dataset`, batched and prefetched.
+    """
+    ds = tf.data.Dataset.from_generator(generator_fn, output_signature=output_signature)
+    if scale is not None:
+        scale_x = _scale_fn(scale)
+        if isinstance(output_signature, tuple):
+            ds = ds.map(lambda a, *rest: (scale_x(a), *rest))
+        else:
+            ds = ds.map(scale_x)
+    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
