@@ -17,7 +17,7 @@ def conv_nd(x, w, strides=1, padding="valid", dilation=1):
     dilation = (dilation,) * rank if np.isscalar(dilation) else tuple(dilation)
     spatial = x.shape[1:-1]
     pads = []
-    for n, k, s, d in zip(spatial, kernel, strides, dilation):
+    for n, k, s, d in zip(spatial, kernel, strides, dilation, strict=True):
         if padding == "same":
             out = math.ceil(n / s)
             total = max((out - 1) * s + (k - 1) * d + 1 - n, 0)
@@ -27,13 +27,13 @@ def conv_nd(x, w, strides=1, padding="valid", dilation=1):
     xp = np.pad(x, [(0, 0)] + pads + [(0, 0)])
     out_shape = [
         (n + p0 + p1 - d * (k - 1) - 1) // s + 1
-        for n, (p0, p1), k, s, d in zip(spatial, pads, kernel, strides, dilation)
+        for n, (p0, p1), k, s, d in zip(spatial, pads, kernel, strides, dilation, strict=True)
     ]
     y = np.zeros((x.shape[0], *out_shape, w.shape[-1]), dtype=np.float64)
     for offset in itertools.product(*[range(k) for k in kernel]):
         index = tuple(
             slice(o * d, o * d + (n - 1) * s + 1, s)
-            for o, d, n, s in zip(offset, dilation, out_shape, strides)
+            for o, d, n, s in zip(offset, dilation, out_shape, strides, strict=True)
         )
         patch = xp[(slice(None),) + index + (slice(None),)]
         y += np.tensordot(patch, w[offset], axes=([-1], [0]))

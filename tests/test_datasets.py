@@ -26,7 +26,7 @@ def test_split_indices_disjoint_covering_shuffled_and_seeded():
     assert [len(p) for p in parts] == [82, 10, 11]
     assert not np.array_equal(parts[0], np.sort(parts[0]))  # shuffled before cutting
     again = D.split_indices(103, (0.8, 0.1, 0.1), seed=1)
-    assert all(np.array_equal(a, b) for a, b in zip(parts, again))
+    assert all(np.array_equal(a, b) for a, b in zip(parts, again, strict=True))
     other = D.split_indices(103, (0.8, 0.1, 0.1), seed=2)
     assert not np.array_equal(parts[0], other[0])
     with pytest.raises(ValueError, match="sum to 1"):

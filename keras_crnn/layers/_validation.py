@@ -38,7 +38,7 @@ def rate(value, name):
 def conv_output_spatial(spatial, kernel_size, strides, padding_mode, dilation_rate):
     """Spatial output size of a convolution, `None` where the input's is."""
     out = []
-    for n, k, s, d in zip(spatial, kernel_size, strides, dilation_rate):
+    for n, k, s, d in zip(spatial, kernel_size, strides, dilation_rate, strict=True):
         if n is None:
             out.append(None)
         elif padding_mode == "same":

@@ -1,0 +1,64 @@
+"""Label-sequence sampling, the demo's data, and the command line."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from keras_crnn.cli import main
+from keras_crnn.datasets.sequences import arithmetic_label_sequences, assign_images
+
+
+def test_arithmetic_label_sequences():
+    seqs = arithmetic_label_sequences(50, 6, classes=10, step=2, seed=0)
+    assert seqs.shape == (50, 6)
+    assert np.all((seqs[:, 1:] - seqs[:, :-1]) % 10 == 2)
+    assert len(set(seqs[:, 0].tolist())) > 3
+
+
+def test_assign_images_without_replacement_uses_each_image_once():
+    labels = np.repeat(np.arange(4), 6)
+    wanted = arithmetic_label_sequences(6, 4, classes=4, seed=1)  # needs <= 6 per class
+    idx = assign_images(labels, wanted, seed=0)
+    np.testing.assert_array_equal(labels[idx], wanted)
+    assert len(np.unique(idx)) == idx.size
+    np.testing.assert_array_equal(idx, assign_images(labels, wanted, seed=0))  # seeded
+
+
+def test_assign_images_shortage_is_explained():
+    labels = np.array([0, 0, 1])
+    with pytest.raises(ValueError, match="Class 1 has 1 images but the sequences need 2"):
+        assign_images(labels, np.array([[0, 1], [0, 1]]))
+    with pytest.raises(ValueError, match="No image has label 5"):
+        assign_images(labels, np.array([[5]]))
+
+
+def test_demo_data_hides_later_frames_and_counts_up():
+    from keras_crnn.demo import demo_data
+
+    (x, y), (x_test, y_test), source = demo_data(train_count=20, test_count=10)
+    assert x.shape == (20, 5, 28, 28, 1) and x_test.shape == (10, 5, 28, 28, 1)
+    assert np.all((y[:, 1:] - y[:, :-1]) % 10 == 1)
+    assert x[:, 1:, 14:].max() == 0 and x[:, 0, 14:].max() > 0
+    assert "scikit-learn" in source
+
+
+def test_cli_version_info_list(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert main(["info", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert '"keras":' in out and '"backend": "tensorflow"' in out
+    assert main(["list"]) == 0
+    assert "crnn-convgru2d" in capsys.readouterr().out
+
+
+def test_cli_silences_tensorflow_start_up_noise():
+    out = subprocess.run(
+        [sys.executable, "-m", "keras_crnn.cli", "info"], capture_output=True, text=True, check=True
+    )
+    assert "tensorflow:" in out.stdout
+    assert "oneDNN custom operations" not in out.stderr
+    assert "absl::InitializeLog" not in out.stderr
