@@ -3,7 +3,8 @@
     keras-crnn --version
     keras-crnn info          versions of Python, TensorFlow, Keras, backend, devices
     keras-crnn list          model presets and datasets
-    keras-crnn demo          train every preset briefly on the offline digits
+    keras-crnn reproduce NAME --scale quick|cpu|paper [--dataset D] [--data-dir DIR]
+    keras-crnn demo          occlusion Table 1 at quick scale on the offline digits
 """
 
 import argparse
@@ -43,17 +44,45 @@ def _list(args):
     print("datasets:")
     for name in READERS:
         print(f"  {name}")
+    from keras_crnn.experiments import DATASETS, EXPERIMENTS
+
+    print("experiments (keras-crnn reproduce NAME):")
+    for name, fn in EXPERIMENTS.items():
+        print(f"  {name:18s} {fn.__doc__.splitlines()[0]} datasets: {', '.join(DATASETS[name])}")
+    return 0
+
+
+def _reproduce(args):
+    from keras_crnn.runtime import quiet_tensorflow_import
+
+    quiet_tensorflow_import()
+    from keras_crnn.experiments import reproduce
+
+    table = reproduce(args.name, scale=args.scale, dataset=args.dataset, data_dir=args.data_dir,
+                      seed=args.seed, out_dir=args.out)
+    print(table.to_markdown(("accuracy",)))
+    levels = [r for r in table.rows if r["metric"].startswith("accuracy_level")]
+    if levels:
+        print("\nAccuracy (%) by occlusion level:\n")
+        models = list(dict.fromkeys(r["model"] for r in levels))
+        print("| model | " + " | ".join(f"level {i}" for i in range(1, 6)) + " |")
+        print("|---|" + "---:|" * 5)
+        for m in models:
+            values = [f"{r['value']:.1f}" for r in levels if r["model"] == m]
+            print(f"| {m} | " + " | ".join(values) + " |")
+    humans = table.extras.get("paper_humans")
+    if humans:
+        column = table.extras["paper_column"]
+        print(f"\nPaper's human subjects on {column} (reference): " + ", ".join(
+            f"{who} {scores[column]:.2f} %" for who, scores in humans.items()))
+    if args.out:
+        print(f"\nwrote {args.out}/{args.name}.json and .md")
     return 0
 
 
 def _demo(args):
-    from keras_crnn.runtime import quiet_tensorflow_import
-
-    quiet_tensorflow_import()
-    from keras_crnn.demo import run_demo
-
-    run_demo(epochs=args.epochs, seed=args.seed)
-    return 0
+    args.name, args.scale, args.dataset, args.data_dir = "occlusion-table1", "quick", "digits", None
+    return _reproduce(args)
 
 
 def build_parser():
@@ -71,9 +100,22 @@ def build_parser():
     listing = commands.add_parser("list", help="model presets and datasets")
     listing.set_defaults(func=_list)
 
-    demo = commands.add_parser("demo", help="train every model preset briefly on offline digits")
-    demo.add_argument("--epochs", type=int, default=3, help="epochs per model (default 3)")
+    from keras_crnn.experiments.results import SCALES
+
+    repro = commands.add_parser("reproduce", help="reproduce a paper table")
+    repro.add_argument("name", help="experiment, e.g. occlusion-table1 (see `keras-crnn list`)")
+    repro.add_argument("--scale", choices=SCALES, default="quick",
+                       help="quick (CI), cpu (2-core CPU, <~30 min) or paper (GPU)")
+    repro.add_argument("--dataset", default="digits",
+                       help="digits or letters (offline), mnist, emnist, cifar10")
+    repro.add_argument("--data-dir", default=None, help="folder of the real dataset's files")
+    repro.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    repro.add_argument("--out", default="results", help="results folder (default results/)")
+    repro.set_defaults(func=_reproduce)
+
+    demo = commands.add_parser("demo", help="occlusion Table 1 at quick scale, offline digits")
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo.add_argument("--out", default=None, help="results folder (default: write nothing)")
     demo.set_defaults(func=_demo)
     return parser
 

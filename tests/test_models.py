@@ -86,3 +86,33 @@ def test_preset_keras_round_trip(tmp_path):
     model.save(tmp_path / "m.keras")
     loaded = keras.saving.load_model(tmp_path / "m.keras")
     np.testing.assert_array_equal(np.asarray(loaded(x)), np.asarray(model(x)))
+
+
+def test_occlusion_paper_models_shapes_and_parameter_counts():
+    """Parameter counts from the paper's tensor sizes (§3.2) on 5x28x28x1, 10 classes."""
+    from keras_crnn.models import OCCLUSION_MODELS
+
+    conv = {"c1": 9 * 1 * 32 + 32, "c2": 9 * 32 * 64 + 64, "c1b": 9 * 32 * 32 + 32,
+            "c2b": 9 * 64 * 64 + 64}
+    head = 256 * 10 + 10
+
+    def lstm(features):
+        return 4 * (features + 256 + 1) * 256
+
+    def dense(features):
+        return features * 256 + 256
+
+    expected = {
+        "CNN": conv["c1"] + conv["c2"] + dense(14 * 14 * 64) + head,
+        "CNN-2-S": conv["c1"] + conv["c2"] + dense(7 * 7 * 64) + head,
+        "CNN-4-S": sum(conv.values()) + dense(7 * 7 * 64) + head,
+        "CRNN": conv["c1"] + conv["c2"] + lstm(14 * 14 * 64) + head,
+        "CRNN-2-S": conv["c1"] + conv["c2"] + lstm(7 * 7 * 64) + head,
+        "CRNN-4-S": sum(conv.values()) + lstm(7 * 7 * 64) + head,
+    }
+    assert set(OCCLUSION_MODELS) == set(expected)
+    x = np.zeros((2, 5, 28, 28, 1), "float32")
+    for name in OCCLUSION_MODELS:
+        model = build_model(name, (5, 28, 28, 1), classes=10)
+        assert model.count_params() == expected[name], name
+        assert tuple(model(x).shape) == (2, 5, 10)

@@ -1,4 +1,4 @@
-"""Label-sequence sampling, the demo's data, and the command line."""
+"""Label-sequence sampling and the command line."""
 
 import subprocess
 import sys
@@ -34,16 +34,6 @@ def test_assign_images_shortage_is_explained():
         assign_images(labels, np.array([[5]]))
 
 
-def test_demo_data_hides_later_frames_and_counts_up():
-    from keras_crnn.demo import demo_data
-
-    (x, y), (x_test, y_test), source = demo_data(train_count=20, test_count=10)
-    assert x.shape == (20, 5, 28, 28, 1) and x_test.shape == (10, 5, 28, 28, 1)
-    assert np.all((y[:, 1:] - y[:, :-1]) % 10 == 1)
-    assert x[:, 1:, 14:].max() == 0 and x[:, 0, 14:].max() > 0
-    assert "scikit-learn" in source
-
-
 def test_cli_version_info_list(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
@@ -52,7 +42,8 @@ def test_cli_version_info_list(capsys):
     out = capsys.readouterr().out
     assert '"keras":' in out and '"backend": "tensorflow"' in out
     assert main(["list"]) == 0
-    assert "crnn-convgru2d" in capsys.readouterr().out
+    listing = capsys.readouterr().out
+    assert "crnn-convgru2d" in listing and "CRNN-4-S" in listing and "occlusion-table3" in listing
 
 
 def test_cli_silences_tensorflow_start_up_noise():

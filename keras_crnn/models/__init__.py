@@ -6,6 +6,6 @@ quiet_tensorflow_import()
 
 # ruff: noqa: E402
 from keras_crnn.models.crnn import CRNN, HEADS, TEMPORAL_LAYERS
-from keras_crnn.models.presets import PRESETS, build_model
+from keras_crnn.models.presets import OCCLUSION_MODELS, PRESETS, build_model
 
-__all__ = ["CRNN", "HEADS", "TEMPORAL_LAYERS", "PRESETS", "build_model"]
+__all__ = ["CRNN", "HEADS", "TEMPORAL_LAYERS", "OCCLUSION_MODELS", "PRESETS", "build_model"]

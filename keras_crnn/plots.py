@@ -1,0 +1,100 @@
+"""Figures the notebooks show: image sequences, occlusion levels, learning curves.
+
+Each function returns a matplotlib Figure and draws nothing else.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def _show(ax, image):
+    image = np.asarray(image)
+    if image.shape[-1] == 1:
+        ax.imshow(image[..., 0], cmap="gray", vmin=0, vmax=255)
+    else:
+        ax.imshow(image)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def plot_sequences(frames, labels, predicted=None, class_names=None, title=None, size=1.2):
+    """A grid of image sequences, one per row, labels above the frames.
+
+    With `predicted`, each frame shows the prediction, green when right and
+    red (with the truth) when wrong.
+
+    Args:
+        frames: uint8 `(n, time, rows, cols, channels)`.
+        labels: int `(n, time)`.
+        predicted: optional int `(n, time)`.
+        class_names: names of the labels.
+    """
+    frames = np.asarray(frames)
+    n, steps = frames.shape[:2]
+    names = class_names or [str(i) for i in range(int(np.max(labels)) + 1)]
+    fig, axes = plt.subplots(n, steps, figsize=(size * steps, size * 1.25 * n), squeeze=False)
+    for i in range(n):
+        for t in range(steps):
+            ax = axes[i, t]
+            _show(ax, frames[i, t])
+            truth = names[labels[i][t]]
+            if predicted is None:
+                ax.set_title(truth, fontsize=9)
+            else:
+                guess = names[predicted[i][t]]
+                right = guess == truth
+                ax.set_title(guess if right else f"{guess} ({truth})", fontsize=9,
+                             color="green" if right else "red")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_occlusion_levels(images, levels_fn, seed=0, size=1.2):
+    """Rows: images; columns: occlusion levels 1-5 (`levels_fn(images, levels, seed)`)."""
+    images = np.asarray(images)
+    columns = [levels_fn(images, np.full(len(images), level), seed=seed) for level in range(1, 6)]
+    fig, axes = plt.subplots(len(images), 5, figsize=(size * 5, size * 1.2 * len(images)),
+                             squeeze=False)
+    for level, occluded in enumerate(columns, start=1):
+        for i in range(len(images)):
+            _show(axes[i, level - 1], occluded[i])
+        axes[0, level - 1].set_title(f"level {level}", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_learning_curves(histories, metrics=("accuracy", "val_accuracy")):
+    """One panel per metric, one line per model, epochs on the x axis."""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
+    for ax, metric in zip(axes[0], metrics, strict=True):
+        for name, history in histories.items():
+            if metric in history:
+                values = history[metric]
+                ax.plot(range(1, len(values) + 1), values, marker="o", label=name)
+        ax.set_xlabel("epoch")
+        ax.set_title(metric)
+        ax.grid(alpha=0.3)
+    axes[0, -1].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_level_accuracy(table):
+    """Grouped bars: accuracy (%) by occlusion level for each model of a results table."""
+    rows = [r for r in table.rows if r["metric"].startswith("accuracy_level_")]
+    models = list(dict.fromkeys(r["model"] for r in rows))
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    width = 0.8 / max(1, len(models))
+    for i, model in enumerate(models):
+        values = [r["value"] for r in rows if r["model"] == model]
+        ax.bar(np.arange(1, len(values) + 1) + (i - len(models) / 2 + 0.5) * width, values,
+               width, label=model)
+    ax.set_xlabel("occlusion level")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_xticks(range(1, 6))
+    ax.legend(fontsize=8, ncol=3)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    return fig
