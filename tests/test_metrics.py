@@ -135,3 +135,9 @@ def test_keras_metrics_serialize():
     for metric in [M.FMeasure(threshold=0.3), M.SequenceAccuracy(), M.PSNR(max_value=255.0)]:
         clone = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(metric))
         assert type(clone) is type(metric) and clone.get_config() == metric.get_config()
+
+
+def test_fmeasure_takes_integer_labels():
+    f = M.FMeasure()
+    f.update_state(np.array([[1, 0, 1]]), np.array([[0.9, 0.8, 0.2]]))
+    assert float(f.result()) == pytest.approx(0.5)

@@ -35,8 +35,8 @@ class FMeasure(keras.metrics.Metric):
         self.fn = self.add_variable(shape=(), initializer="zeros", name="fn")
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        t = ops.cast(ops.convert_to_tensor(y_true) > 0.5, self.dtype)
-        p = ops.cast(ops.convert_to_tensor(y_pred) > self.threshold, self.dtype)
+        t = ops.cast(ops.cast(y_true, self.dtype) > 0.5, self.dtype)
+        p = ops.cast(ops.cast(y_pred, self.dtype) > self.threshold, self.dtype)
         w = ops.ones_like(t) if sample_weight is None else ops.cast(sample_weight, self.dtype)
         w = ops.broadcast_to(w, ops.shape(t))
         self.tp.assign_add(ops.sum(t * p * w))
