@@ -200,6 +200,11 @@ def occlusion_data(dataset="digits", scale="quick", patterned=True, factor=1, da
                                         seed + 10 * i)
         parts.append((x, y, levels))
         info["train" if i == 0 else "test"] = {**lp, "sequences": len(y)}
+        if patterned:
+            info["train" if i == 0 else "test"]["pattern_mix"] = {
+                "-".join(names[c] for c in p): int(n)
+                for p, n in zip(patterns, counts, strict=True)
+            }
     (x, y, _), (x_test, y_test, levels_test) = parts
     (x_train, y_train), (x_val, y_val) = split_arrays([x, y], (0.9, 0.1), seed=seed)
     kind = "patterned (MILP-packed)" if patterned else "random"
