@@ -107,7 +107,7 @@ def build_parser():
     repro.add_argument("--scale", choices=SCALES, default="quick",
                        help="quick (CI), cpu (2-core CPU, <~30 min) or paper (GPU)")
     repro.add_argument("--dataset", default="digits",
-                       help="digits or letters (offline), mnist, emnist, cifar10")
+                       help="digits, letters, shapes (offline), mnist, emnist, cifar10")
     repro.add_argument("--data-dir", default=None, help="folder of the real dataset's files")
     repro.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     repro.add_argument("--out", default="results", help="results folder (default results/)")

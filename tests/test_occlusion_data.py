@@ -144,3 +144,28 @@ def test_occlusion_data_patterns_levels_and_determinism():
 def test_unknown_dataset_is_explained():
     with pytest.raises(ValueError, match="dataset.*'svhn'"):
         occlusion_data("svhn")
+
+
+def test_shapes_stand_in_is_colour_seeded_and_labelled():
+    from keras_crnn.datasets.shapes import SHAPE_CLASSES, render_shapes
+
+    images = render_shapes(np.arange(10), seed=3)
+    assert images.shape == (10, 32, 32, 3) and images.dtype == np.uint8
+    assert len(SHAPE_CLASSES) == 10
+    np.testing.assert_array_equal(images, render_shapes(np.arange(10), seed=3))
+    # colour: the channels differ (not a grey image in three copies)
+    assert np.abs(images[..., 0].astype(int) - images[..., 1]).mean() > 5
+    with pytest.raises(ValueError, match="max=10"):
+        render_shapes([10])
+
+
+@pytest.mark.parametrize("dataset, shape, length", [("shapes", (32, 32, 3), 5),
+                                                     ("letters", (28, 28, 1), 6)])
+def test_other_offline_datasets(dataset, shape, length):
+    data = occlusion_data(dataset, "quick", train_images=1300, test_images=520, seed=0)
+    assert data.test[0].shape[1:] == (length,) + shape
+    if dataset == "letters":
+        names = {"".join(chr(97 + c) for c in s) for s in data.test[1]}
+        assert names <= set(P.CITY_NAMES)
+    else:
+        assert "synthetic CIFAR-10 stand-in" in data.source and "not CIFAR-10" in data.source

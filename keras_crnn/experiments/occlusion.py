@@ -1,8 +1,12 @@
 """Occluded-sequence classification (Zheng et al., GlobalSIP 2018): Tables 1-3.
 
 `keras-crnn reproduce occlusion-table1|occlusion-table2|occlusion-table3
---scale quick|cpu|paper [--dataset digits|letters|mnist|emnist|cifar10]
+--scale quick|cpu|paper [--dataset digits|letters|shapes|mnist|emnist|cifar10]
 [--data-dir DIR]`.
+
+Datasets: `digits` and `letters` (offline glyphs, for the MNIST and EMNIST
+columns), `shapes` (offline synthetic stand-in for the CIFAR-10 column), or the
+real `mnist`, `emnist`, `cifar10` from `--data-dir` or the Keras cache.
 
 - Table 1: six models on sequences with regular label patterns.
   Paper (MNIST): CNN 89.44 %, CRNN 98.33 %.
@@ -33,10 +37,12 @@ from keras_crnn.datasets.patterns import (
     random_label_sequences,
 )
 from keras_crnn.datasets.sequences import assign_images, gather_sequences
+from keras_crnn.datasets.shapes import SHAPE_CLASSES, render_shapes
 
 # Offline datasets stand in for a paper column; real ones are that column.
 PAPER_COLUMN = {"digits": "MNIST", "mnist": "MNIST", "letters": "EMNIST",
-                "emnist": "EMNIST", "cifar10": "CIFAR10"}
+                "emnist": "EMNIST", "shapes": "CIFAR10", "cifar10": "CIFAR10"}
+OFFLINE = ("digits", "letters", "shapes")
 DATASETS = tuple(PAPER_COLUMN)
 
 _MODELS = ("CNN-2-S", "CNN-4-S", "CNN", "CRNN-2-S", "CRNN-4-S", "CRNN")
@@ -99,9 +105,19 @@ def _subsample(images, labels, count, seed):
 
 
 def _offline_pools(dataset, train_count, test_count, seed):
-    """Offline images: glyphs from disjoint train/test fonts (+ real digit scans)."""
-    train_count = train_count or 60000
+    """Offline images: glyphs from disjoint train/test fonts (+ real digit scans), or
+    synthetic shapes for the CIFAR-10 column."""
+    train_count = train_count or (50000 if dataset == "shapes" else 60000)
     test_count = test_count or 10000
+    if dataset == "shapes":
+        pools = []
+        for i, count in enumerate((train_count, test_count)):
+            labels = np.repeat(np.arange(10), max(1, count // 10))
+            pools.append((render_shapes(labels, seed=seed + 100 + i), labels))
+        source = ("offline shapes: synthetic CIFAR-10 stand-in (ten coloured shape classes, "
+                  f"32x32; not CIFAR-10); {len(pools[0][1])} train / {len(pools[1][1])} "
+                  "test images")
+        return pools[0], pools[1], source
     if dataset == "digits":
         chars, both_cases = DIGITS, False
         real = load_digits()
@@ -134,9 +150,10 @@ def _offline_pools(dataset, train_count, test_count, seed):
 def _image_pools(dataset, data_dir, train_count, test_count, seed):
     if dataset not in DATASETS:
         raise ValueError(f"`dataset` must be one of {DATASETS}. Received: {dataset!r}")
-    if dataset in ("digits", "letters"):
+    if dataset in OFFLINE:
         train, test, source = _offline_pools(dataset, train_count, test_count, seed)
-        names = list(DIGITS if dataset == "digits" else LETTERS)
+        names = {"digits": list(DIGITS), "letters": list(LETTERS),
+                 "shapes": list(SHAPE_CLASSES)}[dataset]
         return train, test, names, source
     data = load_image_dataset(dataset, path=data_dir)
     train, test = data.train, data.test
