@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from keras_crnn.datasets import load_digits
 from keras_crnn.datasets import cdnet as C
+from keras_crnn.datasets import load_digits
 from keras_crnn.datasets.moving_digits import COVERED, DROPPED, moving_digits
 from keras_crnn.metrics import psnr
 
