@@ -3,12 +3,14 @@
     keras-crnn --version
     keras-crnn info          versions of Python, TensorFlow, Keras, backend, devices
     keras-crnn list          model presets and datasets
+    keras-crnn generate DATASET --out DIR [--num N --seq-len T --seed S --force]
     keras-crnn reproduce NAME --scale quick|cpu|paper [--dataset D] [--data-dir DIR]
     keras-crnn demo          occlusion Table 1 at quick scale on the offline digits
 """
 
 import argparse
 import json
+import os
 import sys
 
 import keras_crnn
@@ -80,6 +82,23 @@ def _reproduce(args):
     return 0
 
 
+def _generate(args):
+    from keras_crnn.datasets.registry import generate
+    from keras_crnn.datasets.writer import write_shards
+
+    out = args.out
+    if os.path.isdir(out) and os.listdir(out) and not args.force:
+        print(f"keras-crnn generate: {out} is not empty; pass --force to write into it",
+              file=sys.stderr)
+        return 2
+    arrays, source = generate(args.dataset, args.num, args.seq_len, seed=args.seed)
+    manifest = write_shards(out, arrays, shard_size=args.shard_size, force=args.force,
+                            source=source)
+    shapes = ", ".join(f"{k} {tuple(v['shape'])}" for k, v in manifest["arrays"].items())
+    print(f"wrote {len(manifest['shards'])} shard(s) to {out}: {shapes}")
+    return 0
+
+
 def _demo(args):
     args.name, args.scale, args.dataset, args.data_dir = "occlusion-table1", "quick", "digits", None
     return _reproduce(args)
@@ -100,7 +119,19 @@ def build_parser():
     listing = commands.add_parser("list", help="model presets and datasets")
     listing.set_defaults(func=_list)
 
+    from keras_crnn.datasets.registry import GENERATORS
     from keras_crnn.experiments.results import SCALES
+
+    gen = commands.add_parser("generate", help="write a generated dataset as .npz shards")
+    gen.add_argument("dataset", choices=sorted(GENERATORS))
+    gen.add_argument("--out", required=True, help="output folder")
+    gen.add_argument("--num", type=int, default=1000, help="sequences (default 1000)")
+    gen.add_argument("--seq-len", type=int, default=10,
+                     help="frames per sequence (default 10; a multiple of 5, or 6 for letters)")
+    gen.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    gen.add_argument("--shard-size", type=int, default=500, help="sequences per shard")
+    gen.add_argument("--force", action="store_true", help="write into a non-empty folder")
+    gen.set_defaults(func=_generate)
 
     repro = commands.add_parser("reproduce", help="reproduce a paper table")
     repro.add_argument("name", help="experiment, e.g. occlusion-table1 (see `keras-crnn list`)")

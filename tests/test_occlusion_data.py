@@ -8,7 +8,8 @@ import pytest
 from keras_crnn.datasets import occlusion as O
 from keras_crnn.datasets import patterns as P
 from keras_crnn.datasets.glyphs import DIGITS, TEST_FONTS, TRAIN_FONTS, render_glyphs
-from keras_crnn.experiments.occlusion import _offline_pools, occlusion_data
+from keras_crnn.datasets.occluded_sequences import _offline_pools
+from keras_crnn.experiments.occlusion import occlusion_data
 
 
 def test_levels_are_balanced_and_seeded():

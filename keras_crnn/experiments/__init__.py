@@ -9,11 +9,6 @@ The CLI (`keras-crnn reproduce NAME --scale ...`) and the notebooks call this.
 
 from pathlib import Path
 
-from keras_crnn.runtime import quiet_tensorflow_import
-
-quiet_tensorflow_import()
-
-# ruff: noqa: E402
 from keras_crnn.experiments import occlusion
 from keras_crnn.experiments.results import SCALES, ResultsTable
 

@@ -2,6 +2,11 @@
 
 import time
 
+from keras_crnn.runtime import quiet_tensorflow_import
+
+quiet_tensorflow_import()
+
+# ruff: noqa: E402
 import keras
 import numpy as np
 

@@ -1,0 +1,191 @@
+"""Occluded image sequences with or without regular label patterns
+(occluded-sequence paper, §3.1), built from real or offline images.
+
+Datasets: `digits` and `letters` (offline glyphs with disjoint train/test fonts,
+plus scikit-learn's real digit scans), `shapes` (an offline synthetic stand-in
+for CIFAR-10), or the real `mnist`, `emnist` and `cifar10` through the readers.
+
+Patterned sequences are packed by the pattern MILP (every image used at most
+once); random sequences are as many, of distinct random images. Test sequences
+use only test-pool images; frames are occluded at levels drawn 1:1:1:1:1.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from keras_crnn.datasets.core import make_rng, split_arrays
+from keras_crnn.datasets.glyphs import DIGITS, LETTERS, TEST_FONTS, TRAIN_FONTS, render_glyphs
+from keras_crnn.datasets.occlusion import balanced_levels, occlude
+from keras_crnn.datasets.patterns import (
+    chain_sequences,
+    digit_patterns,
+    letter_patterns,
+    maximize_pattern_counts,
+    patterned_label_sequences,
+    random_label_sequences,
+)
+from keras_crnn.datasets.readers import load_digits, load_image_dataset
+from keras_crnn.datasets.sequences import assign_images, gather_sequences
+from keras_crnn.datasets.shapes import SHAPE_CLASSES, render_shapes
+
+OFFLINE = ("digits", "letters", "shapes")
+DATASETS = ("digits", "mnist", "letters", "emnist", "shapes", "cifar10")
+
+
+@dataclass
+class OcclusionData:
+    """Occluded image sequences of one experiment.
+
+    Frames are uint8 `(n, T, rows, cols, channels)`; labels and occlusion
+    levels are int `(n, T)`.
+    """
+
+    train: tuple
+    validation: tuple
+    test: tuple
+    levels_test: np.ndarray
+    class_names: list
+    source: str
+    sequences: dict
+
+
+def _subsample(images, labels, count, seed):
+    if count is None or count >= len(labels):
+        return images, labels
+    keep = make_rng(seed).permutation(len(labels))[:count]
+    return images[keep], labels[keep]
+
+
+def _offline_pools(dataset, train_count, test_count, seed):
+    """Offline images: glyphs from disjoint train/test fonts (+ real digit scans), or
+    synthetic shapes for the CIFAR-10 column."""
+    train_count = train_count or (50000 if dataset == "shapes" else 60000)
+    test_count = test_count or 10000
+    if dataset == "shapes":
+        pools = []
+        for i, count in enumerate((train_count, test_count)):
+            labels = np.repeat(np.arange(10), max(1, count // 10))
+            pools.append((render_shapes(labels, seed=seed + 100 + i), labels))
+        source = ("offline shapes: synthetic CIFAR-10 stand-in (ten coloured shape classes, "
+                  f"32x32; not CIFAR-10); {len(pools[0][1])} train / {len(pools[1][1])} "
+                  "test images")
+        return pools[0], pools[1], source
+    if dataset == "digits":
+        chars, both_cases = DIGITS, False
+        real = load_digits()
+        (real_train, real_train_y), (real_test, real_test_y) = split_arrays(
+            real.train, (0.8, 0.2), seed=seed
+        )
+        note = (f"{len(real_train_y)}/{len(real_test_y)} scikit-learn digit scans + glyphs "
+                "rendered from matplotlib's fonts (test fonts unseen in training)")
+    else:
+        chars, both_cases = LETTERS, True
+        real_train = real_test = np.zeros((0, 28, 28, 1), np.uint8)
+        real_train_y = real_test_y = np.zeros(0, np.int64)
+        note = "glyph letters (upper and lower case) rendered from matplotlib's fonts " \
+               "(test fonts unseen in training)"
+    classes = len(chars)
+    pools = []
+    for i, (fonts, count, real_x, real_y) in enumerate(
+        [(TRAIN_FONTS, train_count, real_train, real_train_y),
+         (TEST_FONTS, test_count, real_test, real_test_y)]
+    ):
+        per_class = max(1, (count - len(real_y)) // classes)
+        labels = np.repeat(np.arange(classes), per_class)
+        glyphs = render_glyphs(labels, chars, fonts=fonts, seed=seed + 100 + i,
+                               both_cases=both_cases)
+        pools.append((np.concatenate([real_x, glyphs]), np.concatenate([real_y, labels])))
+    source = f"offline {dataset}: {note}; {len(pools[0][1])} train / {len(pools[1][1])} test images"
+    return pools[0], pools[1], source
+
+
+def _image_pools(dataset, data_dir, train_count, test_count, seed):
+    if dataset not in DATASETS:
+        raise ValueError(f"`dataset` must be one of {DATASETS}. Received: {dataset!r}")
+    if dataset in OFFLINE:
+        train, test, source = _offline_pools(dataset, train_count, test_count, seed)
+        names = {"digits": list(DIGITS), "letters": list(LETTERS),
+                 "shapes": list(SHAPE_CLASSES)}[dataset]
+        return train, test, names, source
+    data = load_image_dataset(dataset, path=data_dir)
+    train, test = data.train, data.test
+    source = data.source
+    if train is None or test is None:  # one split only: split it by image
+        train, test = split_arrays(train or test, (0.8, 0.2), seed=seed)
+        source += "; split 80/20 by image here"
+    train = _subsample(*train, train_count, seed)
+    test = _subsample(*test, test_count, seed + 1)
+    source += f"; {len(train[1])} train / {len(test[1])} test images used"
+    return train, test, data.class_names, source
+
+
+def _build_sequences(images, labels, patterns, counts, patterned, factor, seed):
+    """Patterned or random occluded sequences from one pool, chained by `factor`.
+
+    Random sequences are as many as the patterned ones (`counts.sum()`), of
+    distinct images drawn at random.
+    """
+    if patterned:
+        wanted = patterned_label_sequences(patterns, counts, seed=seed)
+        indices = assign_images(labels, wanted, seed=seed + 1)
+    else:
+        wanted, indices = random_label_sequences(labels, int(counts.sum()), patterns.shape[1],
+                                                 seed=seed)
+    wanted, indices = chain_sequences([wanted, indices], factor)
+    frames = gather_sequences(images, indices)
+    levels = balanced_levels(indices.size, seed=seed + 2).reshape(indices.shape)
+    flat = occlude(frames.reshape((-1,) + frames.shape[2:]), levels.ravel(), seed=seed + 3)
+    return flat.reshape(frames.shape), wanted, levels
+
+
+def occlusion_data(dataset="digits", train_images=1500, test_images=600, patterned=True,
+                   factor=1, data_dir=None, seed=0):
+    """Builds the occluded sequences of one experiment.
+
+    Args:
+        dataset: `digits`/`letters` (offline), `mnist`, `emnist` or `cifar10`.
+        patterned: label patterns packed by the MILP (Tables 1, 3), or random
+            sequences (Table 2) with as many sequences as the patterned ones.
+        factor: base sequences chained into one (Table 3); T = factor x 5
+            (x 6 for letters).
+        data_dir: folder of a real dataset's files (default: Keras cache).
+        seed: int seed of everything.
+        train_images, test_images: images per split (None: all of a real
+            dataset; offline: 60000 / 10000, 50000 / 10000 for shapes).
+
+    Returns:
+        `OcclusionData`.
+    """
+    train_pool, test_pool, names, source = _image_pools(dataset, data_dir, train_images,
+                                                        test_images, seed)
+    patterns = letter_patterns() if len(names) == 26 else digit_patterns()
+    parts, info = [], {}
+    for i, (images, labels) in enumerate([train_pool, test_pool]):
+        counts, lp = maximize_pattern_counts(patterns, np.bincount(labels, minlength=len(names)))
+        x, y, levels = _build_sequences(images, labels, patterns, counts, patterned, factor,
+                                        seed + 10 * i)
+        parts.append((x, y, levels))
+        info["train" if i == 0 else "test"] = {**lp, "sequences": len(y)}
+        if patterned:
+            info["train" if i == 0 else "test"]["pattern_mix"] = {
+                "-".join(names[c] for c in p): int(n)
+                for p, n in zip(patterns, counts, strict=True)
+            }
+    (x, y, _), (x_test, y_test, levels_test) = parts
+    (x_train, y_train), (x_val, y_val) = split_arrays([x, y], (0.9, 0.1), seed=seed)
+    kind = "patterned (MILP-packed)" if patterned else "random"
+    source += f"; {kind} sequences of {y.shape[1]} frames, 5 occlusion levels 1:1:1:1:1"
+    return OcclusionData((x_train, y_train), (x_val, y_val), (x_test, y_test), levels_test,
+                         names, source, info)
+
+
+def example_images(dataset="digits", count=4, data_dir=None, seed=0):
+    """Un-occluded test images of `count` different classes (for Fig. 2).
+
+    Returns:
+        uint8 `(count, rows, cols, channels)` and their int labels.
+    """
+    _, (images, labels), _, _ = _image_pools(dataset, data_dir, 1000, 1000, seed)
+    firsts = [np.flatnonzero(labels == c)[0] for c in np.unique(labels)[:count]]
+    return images[firsts], labels[firsts]

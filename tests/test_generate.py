@@ -1,0 +1,69 @@
+"""Writing generated datasets: shards, manifest, atomicity, the generate command."""
+
+import numpy as np
+import pytest
+
+from keras_crnn.cli import main
+from keras_crnn.datasets import read_shards, write_shards
+from keras_crnn.datasets import writer as W
+
+
+def _arrays(n=25):
+    rng = np.random.default_rng(0)
+    return {"frames": rng.integers(0, 255, (n, 3, 8, 8, 1), dtype=np.uint8),
+            "labels": rng.integers(0, 10, (n, 3))}
+
+
+def test_shards_round_trip(tmp_path):
+    arrays = _arrays()
+    manifest = write_shards(tmp_path / "d", arrays, shard_size=10, progress=False, source="test")
+    assert manifest["shards"] == ["shard-00000.npz", "shard-00001.npz", "shard-00002.npz"]
+    back = read_shards(tmp_path / "d")
+    for key, value in arrays.items():
+        np.testing.assert_array_equal(back[key], value)
+
+
+def test_non_empty_folder_needs_force(tmp_path):
+    write_shards(tmp_path, _arrays(), progress=False)
+    with pytest.raises(FileExistsError, match="--force"):
+        write_shards(tmp_path, _arrays(5), progress=False)
+    write_shards(tmp_path, _arrays(5), shard_size=2, force=True, progress=False)
+    assert len(read_shards(tmp_path)["labels"]) == 5
+    assert len(list(tmp_path.glob("shard-*.npz"))) == 3  # old shards removed
+
+
+def test_interrupted_write_leaves_no_half_shard_and_no_manifest(tmp_path, monkeypatch):
+    calls = []
+    original = np.savez
+
+    def failing_savez(f, **arrays):
+        calls.append(1)
+        if len(calls) == 2:
+            f.write(b"half a shard")
+            raise KeyboardInterrupt
+        return original(f, **arrays)
+
+    monkeypatch.setattr(W.np, "savez", failing_savez)
+    with pytest.raises(KeyboardInterrupt):
+        write_shards(tmp_path, _arrays(), shard_size=10, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shard-00000.npz"]
+    with pytest.raises(FileNotFoundError, match="manifest.json is missing"):
+        read_shards(tmp_path)
+
+
+def test_bad_arrays_are_explained(tmp_path):
+    with pytest.raises(ValueError, match="Received lengths"):
+        write_shards(tmp_path, {"a": np.zeros(3), "b": np.zeros(4)}, progress=False)
+
+
+def test_generate_command_end_to_end(tmp_path, capsys):
+    out = tmp_path / "occ"
+    assert main(["generate", "occluded-digits", "--out", str(out), "--num", "40",
+                 "--seq-len", "10", "--shard-size", "16"]) == 0
+    data = read_shards(out)
+    assert data["frames"].shape == (40, 10, 28, 28, 1) and data["labels"].shape == (40, 10)
+    assert main(["generate", "moving-digits", "--out", str(out), "--num", "3"]) == 2
+    assert "--force" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="multiples of 6.*length=10"):
+        main(["generate", "occluded-letters", "--out", str(tmp_path / "l"), "--num", "5",
+              "--seq-len", "10"])
