@@ -4,6 +4,7 @@
     keras-crnn info          versions of Python, TensorFlow, Keras, backend, devices
     keras-crnn list          model presets and datasets
     keras-crnn generate DATASET --out DIR [--num N --seq-len T --seed S --force]
+    keras-crnn train MODEL --data DIR --out RUN_DIR [--epochs --batch-size --seed]
     keras-crnn reproduce NAME --scale quick|cpu|paper [--dataset D] [--data-dir DIR]
     keras-crnn demo          occlusion Table 1 at quick scale on the offline digits
 """
@@ -99,6 +100,15 @@ def _generate(args):
     return 0
 
 
+def _train(args):
+    from keras_crnn.workflow import train
+
+    train(args.model, args.data, args.out, epochs=args.epochs, batch_size=args.batch_size,
+          seed=args.seed)
+    print(f"wrote {args.out}/model.keras (history in {args.out}/history.csv)")
+    return 0
+
+
 def _demo(args):
     args.name, args.scale, args.dataset, args.data_dir = "occlusion-table1", "quick", "digits", None
     return _reproduce(args)
@@ -132,6 +142,16 @@ def build_parser():
     gen.add_argument("--shard-size", type=int, default=500, help="sequences per shard")
     gen.add_argument("--force", action="store_true", help="write into a non-empty folder")
     gen.set_defaults(func=_generate)
+
+    fit = commands.add_parser("train", help="train a model preset on a generated dataset "
+                              "(resumes when run again after an interruption)")
+    fit.add_argument("model", help="a preset, e.g. CRNN (see `keras-crnn list`)")
+    fit.add_argument("--data", required=True, help="folder written by `keras-crnn generate`")
+    fit.add_argument("--out", required=True, help="run folder (checkpoints, logs, model)")
+    fit.add_argument("--epochs", type=int, default=10)
+    fit.add_argument("--batch-size", type=int, default=32)
+    fit.add_argument("--seed", type=int, default=0)
+    fit.set_defaults(func=_train)
 
     repro = commands.add_parser("reproduce", help="reproduce a paper table")
     repro.add_argument("name", help="experiment, e.g. occlusion-table1 (see `keras-crnn list`)")

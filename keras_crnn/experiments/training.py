@@ -63,7 +63,7 @@ def fit_classifier(model, train, validation, epochs, batch_size, seed, learning_
         callbacks.append(EpochProgress(epochs, description or model.name))
     start = time.perf_counter()
     history = model.fit(train_ds, validation_data=val_ds, epochs=epochs, verbose=0,
-                        callbacks=callbacks)
+                        callbacks=callbacks, shuffle=False)  # the pipeline shuffles, seeded
     seconds = time.perf_counter() - start
     return {"history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
             "seconds": seconds}
