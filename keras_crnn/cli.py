@@ -5,6 +5,9 @@
     keras-crnn list          model presets and datasets
     keras-crnn generate DATASET --out DIR [--num N --seq-len T --seed S --force]
     keras-crnn train MODEL --data DIR --out RUN_DIR [--epochs --batch-size --seed]
+    keras-crnn evaluate RUN_DIR|MODEL_FILE --data DIR
+    keras-crnn predict MODEL_FILE INPUT --out FILE.npz
+    keras-crnn export MODEL_FILE --format saved_model|keras|tflite --out PATH
     keras-crnn reproduce NAME --scale quick|cpu|paper [--dataset D] [--data-dir DIR]
     keras-crnn demo          occlusion Table 1 at quick scale on the offline digits
 """
@@ -109,6 +112,34 @@ def _train(args):
     return 0
 
 
+def _evaluate(args):
+    from keras_crnn.workflow import evaluate
+
+    result = evaluate(args.model, args.data)
+    if args.json:
+        print(json.dumps(result, indent=1))
+    else:
+        print("| metric | value |\n|---|---:|")
+        for key, value in result.items():
+            print(f"| {key} | {value:.2f} |" if isinstance(value, float) else f"| {key} | {value} |")
+    return 0
+
+
+def _predict(args):
+    from keras_crnn.workflow import predict
+
+    print(f"wrote {predict(args.model, args.input, args.out)}")
+    return 0
+
+
+def _export(args):
+    from keras_crnn.workflow import export
+
+    path, note = export(args.model, args.out, format=args.format)
+    print(f"wrote {path}: {note}")
+    return 0
+
+
 def _demo(args):
     args.name, args.scale, args.dataset, args.data_dir = "occlusion-table1", "quick", "digits", None
     return _reproduce(args)
@@ -152,6 +183,25 @@ def build_parser():
     fit.add_argument("--batch-size", type=int, default=32)
     fit.add_argument("--seed", type=int, default=0)
     fit.set_defaults(func=_train)
+
+    ev = commands.add_parser("evaluate", help="accuracy of a trained classifier on a dataset")
+    ev.add_argument("model", help="run folder or .keras file")
+    ev.add_argument("--data", required=True, help="folder written by `keras-crnn generate`")
+    ev.add_argument("--json", action="store_true", help="print JSON")
+    ev.set_defaults(func=_evaluate)
+
+    pr = commands.add_parser("predict", help="per-frame labels for the frames of a file")
+    pr.add_argument("model", help="run folder or .keras file")
+    pr.add_argument("input", help=".npz with `frames`, or a dataset folder")
+    pr.add_argument("--out", required=True, help="output .npz (labels, scores)")
+    pr.set_defaults(func=_predict)
+
+    ex = commands.add_parser("export", help="SavedModel, .keras or TFLite")
+    ex.add_argument("model", help="run folder or .keras file")
+    ex.add_argument("--format", choices=("saved_model", "keras", "tflite"),
+                    default="saved_model")
+    ex.add_argument("--out", required=True, help="new path to write")
+    ex.set_defaults(func=_export)
 
     repro = commands.add_parser("reproduce", help="reproduce a paper table")
     repro.add_argument("name", help="experiment, e.g. occlusion-table1 (see `keras-crnn list`)")

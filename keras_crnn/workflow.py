@@ -25,6 +25,7 @@ quiet_tensorflow_import()
 
 # ruff: noqa: E402
 import keras
+import numpy as np
 
 from keras_crnn import pipelines
 from keras_crnn.datasets import read_shards, split_arrays
@@ -111,3 +112,116 @@ def history(out_dir):
         rows = list(csv.DictReader(f))
     return {key: [float(r[key]) for r in rows] for key in rows[0]} if rows else {}
 
+
+
+def load_model(path):
+    """A `.keras` file, or the `model.keras` of a run folder; `safe_mode` stays on."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "model.keras"
+    if not path.is_file() or path.suffix != ".keras":
+        raise ValueError(f"Expected a .keras file or a run folder holding model.keras. "
+                         f"Received: {path}")
+    return keras.saving.load_model(path)
+
+
+def evaluate(model_path, data_dir):
+    """Per-frame and whole-sequence accuracy (%) of a classifier on a dataset folder."""
+    from keras_crnn.experiments.training import predict_labels
+    from keras_crnn.metrics import accuracy_standard_error, frame_accuracy, sequence_accuracy
+
+    model = load_model(model_path)
+    arrays = read_shards(data_dir)
+    predicted = predict_labels(model, arrays["frames"])
+    accuracy = frame_accuracy(arrays["labels"], predicted)
+    return {
+        "accuracy": 100 * accuracy,
+        "accuracy_stderr": 100 * accuracy_standard_error(accuracy, arrays["labels"].size),
+        "sequence_accuracy": 100 * sequence_accuracy(arrays["labels"], predicted),
+        "sequences": int(len(arrays["labels"])),
+    }
+
+
+def predict(model_path, inputs, out_path):
+    """Labels per frame for the `frames` of an `.npz` file or a dataset folder.
+
+    Writes `out_path` (`.npz` with `labels` (n, T) and `scores` (n, T, classes)),
+    atomically.
+    """
+    from keras_crnn.experiments.training import predict_labels
+
+    inputs = Path(inputs)
+    if inputs.is_dir():
+        frames = read_shards(inputs)["frames"]
+    else:
+        with np.load(inputs, allow_pickle=False) as data:
+            if "frames" not in data.files:
+                raise ValueError(f"{inputs} must hold an array `frames` (n, T, rows, cols, "
+                                 f"channels). Received arrays: {data.files}")
+            frames = data["frames"]
+    model = load_model(model_path)
+    expected = tuple(model.input_shape[1:])
+    if tuple(frames.shape[1:]) != expected:
+        raise ValueError(f"The model takes frames of shape (n,) + {expected}. "
+                         f"Received: {frames.shape}")
+    scores = predict_labels(model, frames)
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=".predictions.", suffix=".npz")
+    with os.fdopen(fd, "wb") as f:
+        np.savez(f, labels=scores.argmax(-1), scores=scores)
+    os.replace(tmp, out_path)
+    return out_path
+
+
+EXPORT_FORMATS = ("saved_model", "keras", "tflite")
+
+
+def export(model_path, out_path, format="saved_model"):
+    """Exports a model: a SavedModel (`serve` signature), a `.keras` copy, or TFLite.
+
+    The SavedModel's `serve` takes float32 frames `(batch,) + model.input_shape[1:]`
+    scaled to [0, 1] and returns the per-frame class scores. TFLite conversion
+    falls back to TF Select ops when the model needs them (recurrent layers
+    usually do) and says so in the returned note.
+
+    Returns:
+        `(path, note)`.
+
+    Raises:
+        ValueError: unknown format, or `out_path` exists (a file where a
+            SavedModel folder should go, or any existing output).
+    """
+    if format not in EXPORT_FORMATS:
+        raise ValueError(f"`format` must be one of {EXPORT_FORMATS}. Received: {format!r}")
+    out_path = Path(out_path)
+    if out_path.exists():
+        kind = "a file" if out_path.is_file() else "a folder"
+        raise ValueError(f"{out_path} exists ({kind}); expected a new path for the export")
+    model = load_model(model_path)
+    if format == "keras":
+        model.save(out_path)
+        return out_path, "Keras file"
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    # assembled beside the target, so the final rename never crosses filesystems
+    with tempfile.TemporaryDirectory(dir=out_path.parent) as tmp:
+        saved = Path(tmp) / "saved_model"
+        model.export(str(saved), verbose=False)
+        if format == "saved_model":
+            os.replace(saved, out_path)
+            return out_path, (f"SavedModel: serve(float32 {(None,) + tuple(model.input_shape[1:])})"
+                              " -> per-frame class scores")
+        import tensorflow as tf
+
+        converter = tf.lite.TFLiteConverter.from_saved_model(str(saved))
+        try:
+            flatbuffer, note = converter.convert(), "TFLite, builtin ops only"
+        except Exception:  # the converter raises a generic error on unsupported ops
+            converter = tf.lite.TFLiteConverter.from_saved_model(str(saved))
+            converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS,
+                                                   tf.lite.OpsSet.SELECT_TF_OPS]
+            converter._experimental_lower_tensor_list_ops = False
+            flatbuffer = converter.convert()
+            note = "TFLite with TF Select ops: the runtime needs the Flex delegate"
+        out_path.write_bytes(flatbuffer)
+        return out_path, note

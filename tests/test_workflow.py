@@ -60,3 +60,48 @@ def test_unknown_model_and_wrong_data_are_explained(data_dir, tmp_path):
                  "--seq-len", "3"]) == 0
     with pytest.raises(ValueError, match=r"frames` and per-frame `labels`.*masks"):
         train("CRNN", seg, tmp_path / "r2")
+
+
+def test_evaluate_predict_export_end_to_end(data_dir, tmp_path, capsys):
+    import subprocess
+    import sys
+
+    run = tmp_path / "run"
+    assert main(["train", "CRNN-2-S", "--data", str(data_dir), "--out", str(run),
+                 "--epochs", "1", "--batch-size", "16"]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(run), "--data", str(data_dir), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert 0 <= report["accuracy"] <= 100 and report["sequences"] == 48
+
+    frames = np.load(data_dir / "shard-00000.npz")["frames"][:3]
+    np.savez(tmp_path / "in.npz", frames=frames)
+    assert main(["predict", str(run), str(tmp_path / "in.npz"), "--out",
+                 str(tmp_path / "pred.npz")]) == 0
+    with np.load(tmp_path / "pred.npz") as pred:
+        assert pred["labels"].shape == (3, 5) and pred["scores"].shape == (3, 5, 10)
+
+    saved = tmp_path / "saved"
+    assert main(["export", str(run), "--format", "saved_model", "--out", str(saved)]) == 0
+    script = (
+        "import sys, numpy as np, tensorflow as tf\n"
+        f"m = tf.saved_model.load({str(saved)!r})\n"
+        f"x = np.load({str(tmp_path / 'in.npz')!r})['frames'].astype('float32') / 255\n"
+        f"np.save({str(tmp_path / 'served.npy')!r}, m.serve(x).numpy())\n"
+        "assert not any(k.startswith('keras_crnn') for k in sys.modules)\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
+    with np.load(tmp_path / "pred.npz") as pred:
+        np.testing.assert_allclose(np.load(tmp_path / "served.npy"), pred["scores"], atol=1e-5)
+
+    capsys.readouterr()
+    assert main(["export", str(run), "--format", "tflite", "--out", str(tmp_path / "m.tflite")]) == 0
+    assert "TF Select" in capsys.readouterr().out  # the LSTM needs them
+    assert (tmp_path / "m.tflite").read_bytes()[4:8] == b"TFL3"  # a TFLite flatbuffer
+
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ValueError, match="exists \\(a file\\)"):
+        main(["export", str(run), "--out", str(tmp_path / "afile")])
+    with pytest.raises(ValueError, match=r"frames of shape \(n,\) \+ \(5, 28, 28, 1\)"):
+        np.savez(tmp_path / "bad.npz", frames=np.zeros((2, 4, 28, 28, 1), np.uint8))
+        main(["predict", str(run), str(tmp_path / "bad.npz"), "--out", str(tmp_path / "p.npz")])
