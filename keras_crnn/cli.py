@@ -107,7 +107,7 @@ def _train(args):
     from keras_crnn.workflow import train
 
     train(args.model, args.data, args.out, epochs=args.epochs, batch_size=args.batch_size,
-          seed=args.seed)
+          seed=args.seed, strategy=args.strategy)
     print(f"wrote {args.out}/model.keras (history in {args.out}/history.csv)")
     return 0
 
@@ -182,6 +182,9 @@ def build_parser():
     fit.add_argument("--epochs", type=int, default=10)
     fit.add_argument("--batch-size", type=int, default=32)
     fit.add_argument("--seed", type=int, default=0)
+    fit.add_argument("--strategy", choices=("none", "mirrored", "multi-worker"), default="none",
+                     help="tf.distribute: mirrored (this machine's GPUs) or multi-worker "
+                          "(machines in TF_CONFIG); --batch-size is the global batch")
     fit.set_defaults(func=_train)
 
     ev = commands.add_parser("evaluate", help="accuracy of a trained classifier on a dataset")

@@ -14,6 +14,7 @@ RUN_DIR receives:
     model.keras       the final model, written atomically at the end
 """
 
+import contextlib
 import json
 import os
 import tempfile
@@ -49,13 +50,33 @@ def _check_run(out_dir, settings):
         path.write_text(json.dumps(settings, indent=1))
 
 
+STRATEGIES = ("none", "mirrored", "multi-worker")
+
+
+def distribution_strategy(name):
+    """`None`, or a `tf.distribute` strategy: `mirrored` (this machine's GPUs, or
+    its logical devices) or `multi-worker` (machines listed in `TF_CONFIG`)."""
+    if name in (None, "none"):
+        return None
+    import tensorflow as tf
+
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if name == "multi-worker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    raise ValueError(f"`strategy` must be one of {STRATEGIES}. Received: {name!r}")
+
+
 def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
-          learning_rate=1e-3, extra_callbacks=(), verbose=1):
+          learning_rate=1e-3, extra_callbacks=(), verbose=1, strategy=None,
+          model_overrides=None):
     """Trains preset `model_name` on the shards in `data_dir`; resumes if interrupted.
 
     The data must hold `frames` uint8 `(n, T, rows, cols, channels)` and
     per-frame `labels` int `(n, T)` (e.g. `keras-crnn generate occluded-digits`).
-    10 % of the sequences (seeded) are the validation split.
+    10 % of the sequences (seeded) are the validation split. `batch_size` is the
+    global batch: with a `strategy`, every replica takes an equal share of it.
+    `model_overrides` are `CRNN` arguments that replace the preset's.
 
     Returns:
         The trained `keras.Model` (also saved as `out_dir/model.keras`).
@@ -74,14 +95,17 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
     frames, labels = arrays["frames"], arrays["labels"]
     out_dir = Path(out_dir)
     settings = {"model": model_name, "data": str(Path(data_dir).resolve()), "epochs": epochs,
-                "batch_size": batch_size, "seed": seed, "learning_rate": learning_rate}
+                "batch_size": batch_size, "seed": seed, "learning_rate": learning_rate,
+                "strategy": strategy or "none", "model_overrides": model_overrides or {}}
     _check_run(out_dir, settings)
     keras.utils.set_random_seed(seed)
     (x_train, y_train), (x_val, y_val) = split_arrays([frames, labels], (0.9, 0.1), seed=seed)
     classes = int(labels.max()) + 1
-    model = build_model(model_name, frames.shape[1:], classes)
-    model.compile(keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    distribution = distribution_strategy(strategy)
+    with distribution.scope() if distribution else contextlib.nullcontext():
+        model = build_model(model_name, frames.shape[1:], classes, **(model_overrides or {}))
+        model.compile(keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
     callbacks = [
         keras.callbacks.BackupAndRestore(str(out_dir / "backup")),
         keras.callbacks.ModelCheckpoint(str(out_dir / "best.keras"), save_best_only=True),
@@ -90,10 +114,19 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
         keras.callbacks.TerminateOnNaN(),
         *extra_callbacks,
     ]
+    # Replicas must get equal shares of every batch: the global batch divides
+    # evenly, and a distributed run drops the remainders (fewer than `replicas`
+    # sequences of the validation split, a partial last training batch).
+    replicas = distribution.num_replicas_in_sync if distribution else 1
+    if batch_size % replicas:
+        raise ValueError(f"`batch_size` (global) must be a multiple of the {replicas} replicas. "
+                         f"Received: batch_size={batch_size}")
+    val_batch = max(replicas, min(256, len(x_val)) // replicas * replicas)
     model.fit(
-        pipelines.make_dataset(x_train, y_train, batch_size=batch_size, seed=seed, scale=1 / 255),
-        validation_data=pipelines.make_dataset(x_val, y_val, batch_size=256, shuffle=False,
-                                               scale=1 / 255),
+        pipelines.make_dataset(x_train, y_train, batch_size=batch_size, seed=seed, scale=1 / 255,
+                               drop_remainder=replicas > 1),
+        validation_data=pipelines.make_dataset(x_val, y_val, batch_size=val_batch, shuffle=False,
+                                               scale=1 / 255, drop_remainder=replicas > 1),
         epochs=epochs, callbacks=callbacks, verbose=verbose,
         shuffle=False,  # the tf.data pipeline shuffles, seeded
     )

@@ -105,3 +105,39 @@ def test_evaluate_predict_export_end_to_end(data_dir, tmp_path, capsys):
     with pytest.raises(ValueError, match=r"frames of shape \(n,\) \+ \(5, 28, 28, 1\)"):
         np.savez(tmp_path / "bad.npz", frames=np.zeros((2, 4, 28, 28, 1), np.uint8))
         main(["predict", str(run), str(tmp_path / "bad.npz"), "--out", str(tmp_path / "p.npz")])
+
+
+DISTRIBUTED_SCRIPT = """
+import json, sys
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(
+    cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()])
+from keras_crnn.workflow import history, train
+no_dropout = {"encoder_dropout": 0.0, "temporal_dropout": 0.0}
+for strategy in ("none", "mirrored"):
+    train("CNN-2-S", sys.argv[1], sys.argv[2] + "/" + strategy, epochs=2, batch_size=12,
+          verbose=0, strategy=strategy, model_overrides=no_dropout)
+print(json.dumps({s: history(sys.argv[2] + "/" + s)["loss"] for s in ("none", "mirrored")}))
+print(len(tf.distribute.MirroredStrategy().extended.worker_devices))
+"""
+
+
+def test_mirrored_training_on_two_logical_cpus_matches_one_device(tmp_path):
+    import subprocess
+    import sys
+
+    # 40 sequences: 36 to train (3 batches of 12, 6 per replica), 4 to validate,
+    # so both runs see the same batches and no remainder is dropped.
+    data = tmp_path / "data"
+    assert main(["generate", "occluded-digits", "--out", str(data), "--num", "40",
+                 "--seq-len", "5"]) == 0
+    out = subprocess.run([sys.executable, "-c", DISTRIBUTED_SCRIPT, str(data), str(tmp_path)],
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    losses, replicas = json.loads(out[-2]), int(out[-1])
+    assert replicas == 2
+    # Same initial weights and batches; the replicas' reduction order changes float
+    # rounding, which Adam's g / sqrt(v) normalisation magnifies for near-zero
+    # gradients (measured: 0.1 % after one epoch, 0.4 % after two).
+    np.testing.assert_allclose(losses["mirrored"], losses["none"], rtol=1e-2)
+    assert losses["none"][1] < losses["none"][0]
