@@ -165,6 +165,11 @@ def evaluate(model_path, data_dir):
 
     model = load_model(model_path)
     arrays = read_shards(data_dir)
+    classes = model.output_shape[-1]
+    if arrays["labels"].min() < 0 or arrays["labels"].max() >= classes:
+        raise ValueError(f"Labels must lie in [0, {classes}) for this model's {classes} "
+                         f"classes. Received: min={arrays['labels'].min()}, "
+                         f"max={arrays['labels'].max()}")
     predicted = predict_labels(model, arrays["frames"])
     accuracy = frame_accuracy(arrays["labels"], predicted)
     return {

@@ -13,6 +13,7 @@ folder back with `allow_pickle=False`.
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -103,11 +104,16 @@ def read_shards(folder):
         path = folder / name
         if not path.is_file():
             raise ValueError(f"{path} is listed in the manifest but missing")
-        with np.load(path, allow_pickle=False) as shard:
-            for key in parts:
-                if key not in shard.files:
-                    raise ValueError(f"{path} lacks the array {key!r}. Received: {shard.files}")
-                parts[key].append(shard[key])
+        try:
+            with np.load(path, allow_pickle=False) as shard:
+                for key in parts:
+                    if key not in shard.files:
+                        raise ValueError(f"{path} lacks the array {key!r}. "
+                                         f"Received: {shard.files}")
+                    parts[key].append(shard[key])
+        except (OSError, EOFError, zipfile.BadZipFile) as error:
+            raise ValueError(f"{path} is corrupt or truncated ({error}); expected an .npz "
+                             "shard written by `keras-crnn generate`") from error
     arrays = {key: np.concatenate(chunks) for key, chunks in parts.items()}
     for key, array in arrays.items():
         if list(array.shape) != manifest["arrays"][key]["shape"]:

@@ -1,0 +1,77 @@
+"""Bad input gets one clear line naming what was expected and what came, exit code 2,
+and leaves no output behind. (Library-level checks are tested beside each module.)"""
+
+import numpy as np
+import pytest
+
+from keras_crnn.cli import main
+from keras_crnn.datasets import read_shards, write_shards
+
+
+@pytest.fixture()
+def shards(tmp_path):
+    rng = np.random.default_rng(0)
+    out = tmp_path / "data"
+    write_shards(out, {"frames": rng.integers(0, 255, (8, 5, 28, 28, 1), dtype=np.uint8),
+                       "labels": rng.integers(0, 10, (8, 5))}, shard_size=4, progress=False)
+    return out
+
+
+def _error(capsys):
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err
+
+
+def test_unknown_model(shards, tmp_path, capsys):
+    assert main(["train", "ResNet50", "--data", str(shards), "--out", str(tmp_path / "r")]) == 2
+    assert "Unknown model. Expected one of" in _error(capsys)
+    assert not (tmp_path / "r").exists()
+
+
+def test_missing_data_folder(tmp_path, capsys):
+    assert main(["train", "CRNN", "--data", str(tmp_path / "nope"), "--out",
+                 str(tmp_path / "r")]) == 2
+    assert "manifest.json is missing" in _error(capsys)
+
+
+def test_corrupt_shard(shards, tmp_path, capsys):
+    (shards / "shard-00001.npz").write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(ValueError, match="shard-00001.npz is corrupt or truncated"):
+        read_shards(shards)
+    assert main(["train", "CRNN", "--data", str(shards), "--out", str(tmp_path / "r")]) == 2
+    assert "corrupt or truncated" in _error(capsys)
+
+
+def test_missing_real_dataset_says_where(tmp_path, capsys):
+    assert main(["reproduce", "occlusion-table1", "--dataset", "mnist", "--data-dir",
+                 str(tmp_path), "--out", str(tmp_path / "res")]) == 2
+    err = _error(capsys)
+    assert "MNIST was not found" in err and "mnist.npz" in err
+    assert not (tmp_path / "res").exists()
+
+
+def test_unknown_experiment_and_dataset(tmp_path, capsys):
+    assert main(["reproduce", "table9", "--out", str(tmp_path)]) == 2
+    assert "Unknown experiment" in _error(capsys)
+    assert main(["reproduce", "occlusion-table1", "--dataset", "svhn", "--out",
+                 str(tmp_path)]) == 2
+    assert "'svhn'" in _error(capsys)
+
+
+def test_labels_out_of_range_for_the_model(shards, tmp_path, capsys):
+    import keras
+
+    from keras_crnn.models import build_model
+
+    model = build_model("CNN-2-S", (5, 28, 28, 1), classes=4)
+    model.save(tmp_path / "m.keras")
+    assert main(["evaluate", str(tmp_path / "m.keras"), "--data", str(shards)]) == 2
+    assert "Labels must lie in [0, 4)" in _error(capsys)
+    assert keras.saving.load_model(tmp_path / "m.keras")  # the model file is untouched
+
+
+def test_not_a_model_file(tmp_path, capsys):
+    (tmp_path / "model.h5").write_text("x")
+    assert main(["export", str(tmp_path / "model.h5"), "--out", str(tmp_path / "e")]) == 2
+    assert "Expected a .keras file or a run folder" in _error(capsys)
