@@ -180,8 +180,35 @@ def evaluate(model_path, data_dir):
     }
 
 
+def read_frame_folder(folder):
+    """One sequence from a folder of frame images (PNG/JPEG, sorted by name).
+
+    Returns:
+        uint8 `(1, T, rows, cols, channels)`; grey images get one channel.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    files = sorted(p for p in Path(folder).iterdir()
+                   if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".bmp"))
+    if not files:
+        raise ValueError(f"{folder} holds no .png/.jpg/.bmp frames")
+    frames = []
+    for path in files:
+        try:
+            with Image.open(path) as image:
+                frames.append(np.asarray(image))
+        except (UnidentifiedImageError, OSError) as error:
+            raise ValueError(f"{path} is not a readable image ({error})") from error
+    shapes = {f.shape for f in frames}
+    if len(shapes) != 1:
+        raise ValueError(f"The frames in {folder} must share one size. Received: {sorted(shapes)}")
+    sequence = np.stack(frames)
+    return (sequence[..., None] if sequence.ndim == 3 else sequence)[None]
+
+
 def predict(model_path, inputs, out_path):
-    """Labels per frame for the `frames` of an `.npz` file or a dataset folder.
+    """Labels per frame for the `frames` of an `.npz` file, a dataset folder written
+    by `keras-crnn generate`, or a folder of frame images (one sequence).
 
     Writes `out_path` (`.npz` with `labels` (n, T) and `scores` (n, T, classes)),
     atomically.
@@ -189,8 +216,10 @@ def predict(model_path, inputs, out_path):
     from keras_crnn.experiments.training import predict_labels
 
     inputs = Path(inputs)
-    if inputs.is_dir():
+    if inputs.is_dir() and (inputs / "manifest.json").is_file():
         frames = read_shards(inputs)["frames"]
+    elif inputs.is_dir():
+        frames = read_frame_folder(inputs)
     else:
         with np.load(inputs, allow_pickle=False) as data:
             if "frames" not in data.files:

@@ -143,3 +143,46 @@ def test_mirrored_training_on_two_logical_cpus_matches_one_device(tmp_path):
     # gradients (measured: 0.1 % after one epoch, 0.4 % after two).
     np.testing.assert_allclose(losses["mirrored"], losses["none"], rtol=1e-2)
     assert losses["none"][1] < losses["none"][0]
+
+
+def test_killed_training_process_resumes(data_dir, tmp_path):
+    """SIGKILL the real command after its first epoch; the same command resumes."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run = tmp_path / "run"
+    command = [sys.executable, "-m", "keras_crnn.cli", "train", "CNN-2-S", "--data",
+               str(data_dir), "--out", str(run), "--epochs", "40", "--batch-size", "16"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (
+        (run / "history.csv").exists() and len(history(run).get("epoch", [])) >= 1
+    ):
+        time.sleep(0.2)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    done = len(history(run)["epoch"])
+    assert 1 <= done < 40 and not (run / "model.keras").exists()
+    finish = command[:-4] + ["--epochs", "40", "--batch-size", "16"]
+    assert subprocess.run(finish, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+    epochs = history(run)["epoch"]
+    assert epochs[-1] == 39.0 and len(epochs) <= 40 + 1  # resumed, not restarted
+    assert (run / "model.keras").exists()
+
+
+def test_predict_reads_a_folder_of_frames(data_dir, tmp_path):
+    from PIL import Image
+
+    run = tmp_path / "run"
+    train("CNN-2-S", data_dir, run, epochs=1, batch_size=16, verbose=0)
+    frames = np.load(data_dir / "shard-00000.npz")["frames"][0]
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for t, frame in enumerate(frames):
+        Image.fromarray(frame[..., 0]).save(folder / f"frame{t:03d}.png")
+    assert main(["predict", str(run), str(folder), "--out", str(tmp_path / "p.npz")]) == 0
+    with np.load(tmp_path / "p.npz") as pred:
+        assert pred["labels"].shape == (1, 5)
