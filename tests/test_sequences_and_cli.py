@@ -7,19 +7,12 @@ import numpy as np
 import pytest
 
 from keras_crnn.cli import main
-from keras_crnn.datasets.sequences import arithmetic_label_sequences, assign_images
-
-
-def test_arithmetic_label_sequences():
-    seqs = arithmetic_label_sequences(50, 6, classes=10, step=2, seed=0)
-    assert seqs.shape == (50, 6)
-    assert np.all((seqs[:, 1:] - seqs[:, :-1]) % 10 == 2)
-    assert len(set(seqs[:, 0].tolist())) > 3
+from keras_crnn.datasets.sequences import assign_images
 
 
 def test_assign_images_without_replacement_uses_each_image_once():
     labels = np.repeat(np.arange(4), 6)
-    wanted = arithmetic_label_sequences(6, 4, classes=4, seed=1)  # needs <= 6 per class
+    wanted = np.array([[(s + t) % 4 for t in range(4)] for s in (0, 1, 2, 3, 0, 1)])  # 6 per class
     idx = assign_images(labels, wanted, seed=0)
     np.testing.assert_array_equal(labels[idx], wanted)
     assert len(np.unique(idx)) == idx.size

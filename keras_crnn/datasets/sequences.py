@@ -5,21 +5,6 @@ import numpy as np
 from keras_crnn.datasets.core import check_images, make_rng
 
 
-def arithmetic_label_sequences(count, length, classes, step=1, seed=0):
-    """Label sequences `s, s+step, s+2 step, ...` (mod `classes`) from random starts.
-
-    Returns:
-        int64 array `(count, length)`.
-    """
-    if count < 1 or length < 1 or classes < 2:
-        raise ValueError(
-            "Expected count >= 1, length >= 1, classes >= 2. "
-            f"Received: count={count}, length={length}, classes={classes}"
-        )
-    start = make_rng(seed).integers(0, classes, count)
-    return (start[:, None] + step * np.arange(length)) % classes
-
-
 def assign_images(labels, label_sequences, seed=0, replace=False):
     """Picks, for every label of `label_sequences`, an image index of that class.
 
