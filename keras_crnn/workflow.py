@@ -29,7 +29,7 @@ import keras
 import numpy as np
 
 from keras_crnn import pipelines
-from keras_crnn.datasets import read_shards, split_arrays
+from keras_crnn.datasets import check_sequences, read_shards, split_arrays
 from keras_crnn.models import PRESETS, build_model
 
 RUN_FILE = "run.json"
@@ -92,7 +92,10 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
     if "frames" not in arrays or "labels" not in arrays:
         raise ValueError(f"{data_dir} must hold `frames` and per-frame `labels` for "
                          f"classification. Received arrays: {sorted(arrays)}")
-    frames, labels = arrays["frames"], arrays["labels"]
+    frames, labels = check_sequences(arrays["frames"], "frames"), arrays["labels"]
+    if labels.shape != frames.shape[:2]:
+        raise ValueError(f"`labels` must be one per frame, shape {frames.shape[:2]}. "
+                         f"Received: labels.shape={labels.shape}")
     out_dir = Path(out_dir)
     settings = {"model": model_name, "data": str(Path(data_dir).resolve()), "epochs": epochs,
                 "batch_size": batch_size, "seed": seed, "learning_rate": learning_rate,
@@ -226,6 +229,7 @@ def predict(model_path, inputs, out_path):
                 raise ValueError(f"{inputs} must hold an array `frames` (n, T, rows, cols, "
                                  f"channels). Received arrays: {data.files}")
             frames = data["frames"]
+    frames = check_sequences(frames, "frames")
     model = load_model(model_path)
     expected = tuple(model.input_shape[1:])
     if tuple(frames.shape[1:]) != expected:

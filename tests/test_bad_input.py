@@ -75,3 +75,13 @@ def test_not_a_model_file(tmp_path, capsys):
     (tmp_path / "model.h5").write_text("x")
     assert main(["export", str(tmp_path / "model.h5"), "--out", str(tmp_path / "e")]) == 2
     assert "Expected a .keras file or a run folder" in _error(capsys)
+
+
+def test_frames_of_the_wrong_rank(tmp_path, capsys):
+    out = tmp_path / "flat"
+    write_shards(out, {"frames": np.zeros((4, 28, 28, 1), np.uint8),
+                       "labels": np.zeros((4, 5), int)}, progress=False)
+    assert main(["train", "CRNN", "--data", str(out), "--out", str(tmp_path / "r")]) == 2
+    assert "(n, time, rows, cols, channels). Received: frames.shape=(4, 28, 28, 1)" in \
+        _error(capsys)
+    assert not (tmp_path / "r").exists()
