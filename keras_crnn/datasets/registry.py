@@ -42,7 +42,20 @@ def _moving_digits(condition):
     return build
 
 
+def _pines(count, length, seed):
+    from keras_crnn.datasets.lsystem import pine_series
+
+    if not 2 <= length <= 21:
+        raise ValueError(f"Pine series have 2-21 ages between 10 and 30 years. "
+                         f"Received: length={length}")
+    ages = np.rint(np.linspace(10, 30, length)).astype(int)
+    images, _ = pine_series(count, ages=ages, seed=seed)
+    return ({"frames": images, "ages": np.tile(ages, (count, 1))},
+            f"L-system pines at ages {ages.tolist()} (keras_crnn.datasets.lsystem)")
+
+
 GENERATORS = {
+    "pines": _pines,
     "occluded-digits": _occluded("digits"),
     "occluded-letters": _occluded("letters"),
     "occluded-shapes": _occluded("shapes"),
