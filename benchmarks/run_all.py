@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 from keras_crnn.runtime import environment_report  # noqa: E402
 
-BENCHMARKS = ["benchmarks.bench_conv_gru", "benchmarks.bench_occlusion"]
+BENCHMARKS = ["benchmarks.bench_conv_gru", "benchmarks.bench_occlusion", "benchmarks.bench_lsystem"]
 
 
 def _cpu_model():
