@@ -12,7 +12,7 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("datasets", "layers", "metrics", "models", "pipelines")
+_SUBMODULES = ("datasets", "experiments", "layers", "metrics", "models", "pipelines", "plots")
 
 
 def __getattr__(name):
