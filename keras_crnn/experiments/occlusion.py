@@ -157,8 +157,13 @@ def table3(scale="quick", dataset="digits", data_dir=None, seed=0, progress=True
         data = occlusion_data(dataset, scale, patterned=True, factor=factor, data_dir=data_dir,
                               seed=seed, train_images=settings.get("table3_train_images"))
         if table is None:
+            length = data.train[1].shape[1]
+            source = data.source.replace(
+                f"sequences of {length} frames",
+                f"sequences of T = {', '.join(str(f * length) for f in settings['factors'])}"
+                f" frames (chained {length}-frame patterns)")
             table = ResultsTable("occlusion-table3", "CRNN by sequence length (Table 3)", scale,
-                                 data.source, seed, settings["epochs"])
+                                 source, seed, settings["epochs"])
             table.extras.update(paper_column=column, sequences={})
         length = data.train[1].shape[1]
         table.extras["sequences"][f"T={length}"] = data.sequences
