@@ -51,6 +51,15 @@ def plot_sequences(frames, labels, predicted=None, class_names=None, title=None,
     return fig
 
 
+def plot_examples(table, test_frames, class_names):
+    """Fig. 3: the test sequences stored in `table.extras["examples"]`, labelled
+    with the model's predictions (green right, red wrong)."""
+    shown = table.extras["examples"]
+    indices = shown.get("indices", list(range(len(shown["true"]))))
+    return plot_sequences(np.asarray(test_frames)[indices], shown["true"], shown["predicted"],
+                          class_names=class_names)
+
+
 def plot_occlusion_levels(images, levels_fn, seed=0, size=1.2):
     """Rows: images; columns: occlusion levels 1-5 (`levels_fn(images, levels, seed)`)."""
     images = np.asarray(images)
@@ -76,7 +85,7 @@ def plot_learning_curves(histories, metrics=("accuracy", "val_accuracy")):
         ax.set_xlabel("epoch")
         ax.set_title(metric)
         ax.grid(alpha=0.3)
-    axes[0, -1].legend(fontsize=8)
+    axes[0, -1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     return fig
 
@@ -94,7 +103,7 @@ def plot_level_accuracy(table):
     ax.set_xlabel("occlusion level")
     ax.set_ylabel("accuracy (%)")
     ax.set_xticks(range(1, 6))
-    ax.legend(fontsize=8, ncol=3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return fig
