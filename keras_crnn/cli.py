@@ -81,6 +81,10 @@ def _reproduce(args):
         column = table.extras["paper_column"]
         print(f"\nPaper's human subjects on {column} (reference): " + ", ".join(
             f"{who} {scores[column]:.2f} %" for who, scores in humans.items()))
+    if args.scale == "quick":
+        print("\nScale quick: a smoke check of the whole pipeline (2 epochs, a few hundred "
+              "sequences), not a reproduction. The cpu-scale results are in results/ and the "
+              "README.")
     if args.out:
         print(f"\nwrote {args.out}/{args.name}.json and .md")
     return 0
