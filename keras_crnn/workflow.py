@@ -96,6 +96,16 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
     if labels.shape != frames.shape[:2]:
         raise ValueError(f"`labels` must be one per frame, shape {frames.shape[:2]}. "
                          f"Received: labels.shape={labels.shape}")
+    if labels.min() < 0:
+        raise ValueError(f"Labels must be >= 0. Received: min={labels.min()}")
+    # Replicas must get equal shares of every batch: the global batch divides
+    # evenly, and a distributed run drops the remainders (fewer than `replicas`
+    # sequences of the validation split, a partial last training batch).
+    distribution = distribution_strategy(strategy)
+    replicas = distribution.num_replicas_in_sync if distribution else 1
+    if batch_size % replicas:
+        raise ValueError(f"`batch_size` (global) must be a multiple of the {replicas} replicas. "
+                         f"Received: batch_size={batch_size}")
     out_dir = Path(out_dir)
     settings = {"model": model_name, "data": str(Path(data_dir).resolve()), "epochs": epochs,
                 "batch_size": batch_size, "seed": seed, "learning_rate": learning_rate,
@@ -104,7 +114,6 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
     keras.utils.set_random_seed(seed)
     (x_train, y_train), (x_val, y_val) = split_arrays([frames, labels], (0.9, 0.1), seed=seed)
     classes = int(labels.max()) + 1
-    distribution = distribution_strategy(strategy)
     with distribution.scope() if distribution else contextlib.nullcontext():
         model = build_model(model_name, frames.shape[1:], classes, **(model_overrides or {}))
         model.compile(keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy",
@@ -117,13 +126,6 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
         keras.callbacks.TerminateOnNaN(),
         *extra_callbacks,
     ]
-    # Replicas must get equal shares of every batch: the global batch divides
-    # evenly, and a distributed run drops the remainders (fewer than `replicas`
-    # sequences of the validation split, a partial last training batch).
-    replicas = distribution.num_replicas_in_sync if distribution else 1
-    if batch_size % replicas:
-        raise ValueError(f"`batch_size` (global) must be a multiple of the {replicas} replicas. "
-                         f"Received: batch_size={batch_size}")
     val_batch = max(replicas, min(256, len(x_val)) // replicas * replicas)
     model.fit(
         pipelines.make_dataset(x_train, y_train, batch_size=batch_size, seed=seed, scale=1 / 255,
@@ -135,8 +137,12 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
     )
     fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".model.", suffix=".keras")
     os.close(fd)
-    model.save(tmp)
-    os.replace(tmp, out_dir / "model.keras")
+    try:
+        model.save(tmp)
+        os.replace(tmp, out_dir / "model.keras")
+    except BaseException:
+        os.unlink(tmp)
+        raise
     return model
 
 
