@@ -13,6 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from keras_crnn.atomic import atomic_path  # noqa: E402
 from keras_crnn.runtime import environment_report  # noqa: E402
 
 BENCHMARKS = ["benchmarks.bench_conv_gru", "benchmarks.bench_occlusion", "benchmarks.bench_lsystem"]
@@ -61,9 +62,8 @@ def main():
         "",
     ]
     out = ROOT / "BENCHMARKS.md"
-    tmp = out.with_suffix(".md.tmp")
-    tmp.write_text("\n".join(header) + "\n" + "\n".join(sections))
-    tmp.replace(out)  # never a half-written BENCHMARKS.md
+    with atomic_path(out) as tmp:  # never a half-written BENCHMARKS.md
+        tmp.write_text("\n".join(header) + "\n" + "\n".join(sections))
     print(f"wrote {out}")
 
 

@@ -29,6 +29,7 @@ import keras
 import numpy as np
 
 from keras_crnn import pipelines
+from keras_crnn.atomic import atomic_path
 from keras_crnn.datasets import check_sequences, read_shards, split_arrays
 from keras_crnn.models import PRESETS, build_model
 
@@ -135,14 +136,8 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
         epochs=epochs, callbacks=callbacks, verbose=verbose,
         shuffle=False,  # the tf.data pipeline shuffles, seeded
     )
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".model.", suffix=".keras")
-    os.close(fd)
-    try:
+    with atomic_path(out_dir / "model.keras") as tmp:
         model.save(tmp)
-        os.replace(tmp, out_dir / "model.keras")
-    except BaseException:
-        os.unlink(tmp)
-        raise
     return model
 
 
@@ -243,11 +238,8 @@ def predict(model_path, inputs, out_path):
                          f"Received: {frames.shape}")
     scores = predict_labels(model, frames)
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=".predictions.", suffix=".npz")
-    with os.fdopen(fd, "wb") as f:
+    with atomic_path(out_path) as tmp, open(tmp, "wb") as f:
         np.savez(f, labels=scores.argmax(-1), scores=scores)
-    os.replace(tmp, out_path)
     return out_path
 
 

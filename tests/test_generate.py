@@ -69,3 +69,18 @@ def test_generate_command_end_to_end(tmp_path, capsys):
     assert "error: Occluded letters sequences have lengths that are multiples of 6" in \
         capsys.readouterr().err
     assert not (tmp_path / "l").exists()  # nothing written
+
+
+def test_atomic_path_replaces_only_on_success(tmp_path):
+    from keras_crnn.atomic import atomic_path
+
+    target = tmp_path / "sub" / "out.npz"
+    with atomic_path(target) as tmp:
+        assert tmp.suffix == ".npz" and tmp.parent == target.parent
+        tmp.write_bytes(b"first")
+    assert target.read_bytes() == b"first"
+    with pytest.raises(KeyboardInterrupt), atomic_path(target) as tmp:
+        tmp.write_bytes(b"half")
+        raise KeyboardInterrupt
+    assert target.read_bytes() == b"first"  # untouched
+    assert sorted(p.name for p in target.parent.iterdir()) == ["out.npz"]  # no temp left

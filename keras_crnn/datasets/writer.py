@@ -11,25 +11,14 @@ folder back with `allow_pickle=False`.
 """
 
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from keras_crnn.atomic import atomic_path
+
 MANIFEST = "manifest.json"
-
-
-def _atomic_write(path, write):
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def write_shards(out_dir, arrays, shard_size=1000, force=False, source="", progress=True):
@@ -72,7 +61,8 @@ def write_shards(out_dir, arrays, shard_size=1000, force=False, source="", progr
                                    disable=not progress)):
         name = f"shard-{k:05d}.npz"
         part = {key: np.asarray(a[start : start + shard_size]) for key, a in arrays.items()}
-        _atomic_write(out_dir / name, lambda f, part=part: np.savez(f, **part))
+        with atomic_path(out_dir / name) as tmp, open(tmp, "wb") as f:
+            np.savez(f, **part)
         shards.append(name)
     manifest = {
         "rows": total,
@@ -81,7 +71,8 @@ def write_shards(out_dir, arrays, shard_size=1000, force=False, source="", progr
                    for k, a in arrays.items()},
         "source": source,
     }
-    _atomic_write(out_dir / MANIFEST, lambda f: f.write(json.dumps(manifest, indent=1).encode()))
+    with atomic_path(out_dir / MANIFEST) as tmp:
+        tmp.write_text(json.dumps(manifest, indent=1))
     return manifest
 
 

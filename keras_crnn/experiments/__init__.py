@@ -9,6 +9,7 @@ The CLI (`keras-crnn reproduce NAME --scale ...`) and the notebooks call this.
 
 from pathlib import Path
 
+from keras_crnn.atomic import atomic_path
 from keras_crnn.experiments import occlusion
 from keras_crnn.experiments.results import SCALES, ResultsTable
 
@@ -57,10 +58,8 @@ def reproduce(name, scale="quick", dataset="digits", data_dir=None, seed=0, out_
                               progress=progress)
     if path is not None:
         table.to_json(path)
-        md = path.with_suffix(".md")
-        tmp = md.with_suffix(".md.tmp")
-        tmp.write_text(table.to_markdown(("accuracy",)) + "\n")
-        tmp.replace(md)
+        with atomic_path(path.with_suffix(".md")) as tmp:
+            tmp.write_text(table.to_markdown(("accuracy",)) + "\n")
     return table
 
 

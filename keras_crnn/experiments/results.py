@@ -9,11 +9,11 @@ One row per table cell; metric names lower case; accuracies in percent.
 
 import datetime
 import json
-import os
 import platform
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from keras_crnn.atomic import atomic_path
 
 SCALES = ("quick", "cpu", "paper")
 
@@ -78,16 +78,9 @@ class ResultsTable:
     def to_json(self, path):
         """Writes the table atomically (a temporary file renamed into place)."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(asdict(self), f, indent=1)
-                f.write("\n")
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        with atomic_path(path) as tmp, open(tmp, "w") as f:
+            json.dump(asdict(self), f, indent=1)
+            f.write("\n")
         return path
 
     @classmethod

@@ -1,0 +1,31 @@
+"""All-or-nothing file writes: a temporary file beside the target, renamed into place.
+
+Standard library only, so every part of the package (including the framework-free
+`keras_crnn.datasets`) can use it.
+"""
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yields a temporary path beside `path` with the same suffix.
+
+    When the block finishes, the temporary file replaces `path` in one rename;
+    when it raises (including KeyboardInterrupt), the temporary file is removed
+    and `path` is left as it was. Missing parent folders are created.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                               suffix=path.suffix or ".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
