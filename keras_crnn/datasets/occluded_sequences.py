@@ -10,6 +10,7 @@ once); random sequences are as many, of distinct random images. Test sequences
 use only test-pool images; frames are occluded at levels drawn 1:1:1:1:1.
 """
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,7 +58,18 @@ def _subsample(images, labels, count, seed):
     return images[keep], labels[keep]
 
 
+@functools.lru_cache(maxsize=2)
 def _offline_pools(dataset, train_count, test_count, seed):
+    """`_render_pools`, cached: Table 3 and the notebook ask for the same pools
+    several times, and rendering them is the slow part. The arrays are read-only
+    so that no caller can change what the next one gets."""
+    train, test, source = _render_pools(dataset, train_count, test_count, seed)
+    for array in (*train, *test):
+        array.setflags(write=False)
+    return train, test, source
+
+
+def _render_pools(dataset, train_count, test_count, seed):
     """Offline images: glyphs from disjoint train/test fonts (+ real digit scans), or
     synthetic shapes for the CIFAR-10 column."""
     train_count = train_count or (50000 if dataset == "shapes" else 60000)
