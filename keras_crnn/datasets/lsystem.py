@@ -164,23 +164,31 @@ def grow_tree(params, rng, max_age=30, aspect=0.5):
     )
 
 
-def _disk(radius):
-    dz, dx = np.mgrid[-radius : radius + 1, -radius : radius + 1]
-    inside = dz**2 + dx**2 <= radius**2 + radius  # a round brush of this radius
-    return dz[inside], dx[inside]
-
-
-_DISKS = {r: _disk(r) for r in range(7)}
+_MAX_WIDTH = 6
+# Offsets of the round brush of radius 6 and, for each, the smallest brush radius
+# r that covers it (dz² + dx² <= r² + r); brushes of smaller radii are prefixes.
+_dz, _dx = np.mgrid[-_MAX_WIDTH : _MAX_WIDTH + 1, -_MAX_WIDTH : _MAX_WIDTH + 1]
+_d2 = (_dz**2 + _dx**2).ravel()
+_cover = np.searchsorted(np.arange(_MAX_WIDTH + 1) ** 2 + np.arange(_MAX_WIDTH + 1), _d2)
+_order = np.argsort(_cover[_cover <= _MAX_WIDTH], kind="stable")
+_BRUSH_DZ = _dz.ravel()[_cover <= _MAX_WIDTH][_order]
+_BRUSH_DX = _dx.ravel()[_cover <= _MAX_WIDTH][_order]
+_BRUSH_RADIUS = _cover[_cover <= _MAX_WIDTH][_order]
+_BRUSH_SIZE = np.searchsorted(_BRUSH_RADIUS, np.arange(_MAX_WIDTH + 1), side="right")
+del _dz, _dx, _d2, _cover, _order
 
 
 def _sample_points(tree, size):
     """Pixel positions along every segment at the supersampled size (age-free)."""
     rows, cols = size[0] * _SUPERSAMPLE, size[1] * _SUPERSAMPLE
     scale = rows * 0.94  # image heights to pixels; the ground is 3 % above the bottom
-    x0 = cols / 2 + tree.start[:, 0] * scale
-    x1 = cols / 2 + tree.end[:, 0] * scale
-    z0 = rows * 0.97 - tree.start[:, 1] * scale
-    z1 = rows * 0.97 - tree.end[:, 1] * scale
+    # Segments sorted by birth year: then the points alive at an age are a prefix.
+    by_birth = np.argsort(tree.birth, kind="stable")
+    start, end = tree.start[by_birth], tree.end[by_birth]
+    x0 = cols / 2 + start[:, 0] * scale
+    x1 = cols / 2 + end[:, 0] * scale
+    z0 = rows * 0.97 - start[:, 1] * scale
+    z1 = rows * 0.97 - end[:, 1] * scale
     samples = np.maximum(2, np.ceil(np.hypot(x1 - x0, z1 - z0) * 1.5).astype(int))
     segment = np.repeat(np.arange(len(samples)), samples)
     offsets = np.arange(samples.sum()) - np.repeat(np.cumsum(samples) - samples, samples)
@@ -188,42 +196,69 @@ def _sample_points(tree, size):
     px = np.rint(x0[segment] + t * (x1 - x0)[segment]).astype(int)
     pz = np.rint(z0[segment] + t * (z1 - z0)[segment]).astype(int)
     inside = (px >= 0) & (px < cols) & (pz >= 0) & (pz < rows)
-    # Sorted by birth year, the points alive at an age are a prefix.
-    order = np.argsort(tree.birth[segment[inside]], kind="stable")
-    px, pz, segment = px[inside][order], pz[inside][order], segment[inside][order]
-    return px, pz, segment, tree.birth[segment], tree.kind[segment], scale
+    px, pz, segment = px[inside], pz[inside], by_birth[segment[inside]]
+    # Flat positions on a canvas padded by the widest brush, so brushes need no clipping.
+    flat = (pz + _MAX_WIDTH) * (cols + 2 * _MAX_WIDTH) + px + _MAX_WIDTH
+    return flat, segment, tree.birth[segment], tree.kind[segment], scale
+
+
+def render_ages(tree, ages, size=(32, 16), points=None):
+    """The tree at each of `ages`: uint8 RGB images `(len(ages), rows, cols, 3)`.
+
+    One pass for all ages: every brush pixel of every point is stamped once
+    with the first of `ages` at which it is painted (the point is born and its
+    segment is wide enough), and the image at age `ages[j]` shows the pixels
+    stamped with `j` or earlier. Ages must be increasing.
+    """
+    rows, cols = size[0] * _SUPERSAMPLE, size[1] * _SUPERSAMPLE
+    pad, count = _MAX_WIDTH, len(ages)
+    width_padded = cols + 2 * pad
+    flat, segment, birth, kind, scale = (
+        points if points is not None else _sample_points(tree, size))
+    # Brush radius of every segment at every age; radii only grow with age.
+    years = np.asarray(ages)[:, None] - tree.birth[None] + 1
+    shrink = np.maximum(tree.rate_shrink, 1e-9)
+    alive = years > 0
+    years = np.maximum(years, 0)
+    if np.all(shrink == shrink[0]):  # one shrink rate per tree: a table of its powers
+        decay = (1 - shrink[0]) ** np.arange(years.max() + 1)
+        radius = tree.radius_rate * (1 - decay[years]) / shrink[0]
+    else:
+        radius = tree.radius_rate * (1 - (1 - shrink) ** years) / shrink
+    width = np.clip(np.rint(radius * scale), 0, _MAX_WIDTH).astype(np.int8)
+    # first[m, s]: index of the first age at which segment s paints with radius >= m.
+    first = np.stack([(~(alive & (width >= m))).sum(0) for m in range(_MAX_WIDTH + 1)])
+    first = first.astype(np.int8)
+    born = np.searchsorted(birth, max(ages), side="right")
+    flat, segment, kind = flat[:born], segment[:born], kind[:born]
+    final_width = width[-1, segment]
+    brush = _BRUSH_DZ * width_padded + _BRUSH_DX
+    canvases = []
+    for layer in (0, 1):  # wood, then needles drawn over it
+        canvas = np.full((rows + 2 * pad) * width_padded, count, np.int8)
+        pick = kind == layer
+        for w in np.unique(final_width[pick]):
+            chosen = pick & (final_width == w)
+            stamps = brush[: _BRUSH_SIZE[w]]
+            np.minimum.at(canvas, (flat[chosen, None] + stamps).ravel(),
+                          first[_BRUSH_RADIUS[: _BRUSH_SIZE[w]][None], segment[chosen, None]].ravel())
+        canvases.append(canvas.reshape(rows + 2 * pad, width_padded)[pad:-pad, pad:-pad])
+    # Box-filter down: each output pixel mixes the colours by their share of its
+    # supersampled pixels (needles over wood over sky).
+    steps = np.arange(count)[:, None, None]
+    wood, needles = (canvas[None] <= steps for canvas in canvases)
+    blocks = (count, size[0], _SUPERSAMPLE, size[1], _SUPERSAMPLE)
+    n_needles = needles.reshape(blocks).sum((2, 4), dtype=np.float32)[..., None]
+    n_wood = (wood & ~needles).reshape(blocks).sum((2, 4), dtype=np.float32)[..., None]
+    n_sky = _SUPERSAMPLE**2 - n_needles - n_wood
+    small = (n_needles * np.float32(NEEDLES) + n_wood * np.float32(WOOD)
+             + n_sky * np.float32(SKY)) / _SUPERSAMPLE**2
+    return np.clip(np.rint(small), 0, 255).astype(np.uint8)
 
 
 def render(tree, age, size=(32, 16), points=None):
-    """The tree at `age` as a uint8 RGB image `(rows, cols, 3)`.
-
-    `points` (from `_sample_points`) may be passed to reuse the sampling
-    across ages.
-    """
-    rows, cols = size[0] * _SUPERSAMPLE, size[1] * _SUPERSAMPLE
-    px, pz, segment, birth, kind, scale = (
-        points if points is not None else _sample_points(tree, size))
-    years = age - tree.birth + 1
-    shrink = np.maximum(tree.rate_shrink, 1e-9)
-    radius = tree.radius_rate * (1 - (1 - shrink) ** np.maximum(years, 0)) / shrink
-    width = np.clip(np.rint(radius * scale), 0, 6).astype(int)
-    alive = np.searchsorted(birth, age, side="right")
-    px, pz, segment, kind = px[:alive], pz[:alive], segment[:alive], kind[:alive]
-    image = np.empty((rows, cols, 3), np.float32)
-    image[:] = SKY
-    for layer, color in ((0, WOOD), (1, NEEDLES)):
-        pick = kind == layer
-        point_width = width[segment[pick]]
-        lx, lz = px[pick], pz[pick]
-        mask = np.zeros((rows, cols), bool)
-        for w, (dz, dx) in _DISKS.items():
-            chosen = point_width == w
-            if chosen.any():
-                mask[np.clip(lz[chosen, None] + dz, 0, rows - 1),
-                     np.clip(lx[chosen, None] + dx, 0, cols - 1)] = True
-        image[mask] = color
-    small = image.reshape(size[0], _SUPERSAMPLE, size[1], _SUPERSAMPLE, 3).mean((1, 3))
-    return np.clip(np.rint(small), 0, 255).astype(np.uint8)
+    """The tree at `age` as a uint8 RGB image `(rows, cols, 3)` (see `render_ages`)."""
+    return render_ages(tree, (age,), size, points)[0]
 
 
 def pine_series(count, ages=AGES, size=(32, 16), seed=0):
@@ -244,8 +279,6 @@ def pine_series(count, ages=AGES, size=(32, 16), seed=0):
         individual = np.random.default_rng(rng.integers(2**63))
         p = sample_parameters(individual)
         tree = grow_tree(p, individual, max_age=max(ages), aspect=size[1] / size[0])
-        points = _sample_points(tree, size)
-        for j, age in enumerate(ages):
-            images[i, j] = render(tree, age, size, points)
+        images[i] = render_ages(tree, ages, size)
         params.append(p)
     return images, params
