@@ -34,6 +34,7 @@ def make_dataset(
     stride=1,
     window_targets="all",
     scale=None,
+    target_scale=None,
     repeat=False,
     drop_remainder=False,
 ):
@@ -55,6 +56,7 @@ def make_dataset(
             newest frame).
         scale: if given, inputs are cast to float32 and multiplied by it
             (`1/255` for uint8 frames); targets are left as they are.
+        target_scale: the same for targets (image targets of forecasting).
         repeat: repeat forever (for `steps_per_epoch` training).
         drop_remainder: drop the last incomplete batch.
 
@@ -78,6 +80,7 @@ def make_dataset(
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"`batch_size` must be a positive integer. Received: {batch_size!r}")
     scale_x = _scale_fn(scale)
+    scale_y = _scale_fn(target_scale)
 
     if window is None:
         size = len(x)
@@ -85,7 +88,7 @@ def make_dataset(
             ds = tf.data.Dataset.from_tensor_slices(x).map(scale_x, tf.data.AUTOTUNE)
         else:
             ds = tf.data.Dataset.from_tensor_slices((x, y)).map(
-                lambda a, b: (scale_x(a), b), tf.data.AUTOTUNE
+                lambda a, b: (scale_x(a), scale_y(b)), tf.data.AUTOTUNE
             )
     else:
         if window_targets not in WINDOW_TARGETS:
@@ -114,7 +117,7 @@ def make_dataset(
             target = y_t[pair[0], pair[1] + window - 1] if last else (
                 y_t[pair[0], pair[1] : pair[1] + window]
             )
-            return frames, target
+            return frames, scale_y(target)
 
         ds = tf.data.Dataset.from_tensor_slices(pairs).map(
             cut, num_parallel_calls=tf.data.AUTOTUNE

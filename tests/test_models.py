@@ -5,10 +5,19 @@ import numpy as np
 import pytest
 
 from keras_crnn.layers import ConvGRU2D
-from keras_crnn.models import CRNN, PRESETS, build_model
+from keras_crnn.models import (
+    CRNN,
+    FORECAST_MODELS,
+    PRESETS,
+    build_model,
+    copy_last_frame,
+    linear_extrapolation,
+)
+
+CLASSIFIERS = sorted(set(PRESETS) - set(FORECAST_MODELS))
 
 
-@pytest.mark.parametrize("name", sorted(PRESETS))
+@pytest.mark.parametrize("name", CLASSIFIERS)
 @pytest.mark.parametrize("head", ["frames", "sequence"])
 def test_every_preset_builds_and_runs(name, head):
     model = build_model(name, (4, 16, 16, 1), classes=7, head=head, temporal_units=8)
@@ -40,8 +49,14 @@ def test_strided_variants_and_conv_recurrence():
 def test_invalid_configurations_are_explained():
     with pytest.raises(ValueError, match="temporal.*Received: 'rnn'"):
         CRNN((5, 28, 28, 1), 10, temporal="rnn")
-    with pytest.raises(ValueError, match=r"downsamples by 8.*input_shape=\(5, 4, 4, 1\)"):
+    with pytest.raises(ValueError, match=r"leaves no pixels.*input_shape=\(5, 4, 4, 1\)"):
         CRNN((5, 4, 4, 1), 10, conv_layers=[(8, 2), (8, 2)])
+    with pytest.raises(ValueError, match=r"leaves no pixels of frames of 5x5"):
+        CRNN((5, 5, 5, 1), 10, padding="valid", conv_layers=[(8, 1), (8, 1)])
+    with pytest.raises(ValueError, match="needs `classes`.*classes=None"):
+        CRNN((5, 28, 28, 1))
+    with pytest.raises(ValueError, match="residual=True.*head='frames'"):
+        CRNN((5, 28, 28, 1), 10, residual=True)
     with pytest.raises(ValueError, match="time, rows, cols, channels"):
         CRNN((28, 28, 1), 10)
     with pytest.raises(ValueError, match="Unknown model.*'resnet'"):
@@ -116,3 +131,74 @@ def test_occlusion_paper_models_shapes_and_parameter_counts():
         model = build_model(name, (5, 28, 28, 1), classes=10)
         assert model.count_params() == expected[name], name
         assert tuple(model(x).shape) == (2, 5, 10)
+
+
+def test_the_paper_forecaster_has_the_papers_tensor_sizes():
+    """Future-appearance §3.2: 4x32x16x3 -> 4x30x14x64 -> 4x28x12x128 -> 4x14x6x128
+    -> 4x10752 -> LSTM 4x384 -> 4x1536 -> 4x32x16x3."""
+    model = build_model("forecast-CRNN", (4, 32, 16, 3))
+    shapes = {name: model.get_layer(name).output.shape for name in
+              ("frame_conv1", "frame_conv2", "frame_pool", "frame_flatten", "temporal",
+               "decoder", "predictions")}
+    assert shapes == {"frame_conv1": (None, 4, 30, 14, 64), "frame_conv2": (None, 4, 28, 12, 128),
+                      "frame_pool": (None, 4, 14, 6, 128), "frame_flatten": (None, 4, 10752),
+                      "temporal": (None, 4, 384), "decoder": (None, 4, 1536),
+                      "predictions": (None, 4, 32, 16, 3)}
+    lstm = model.get_layer("temporal")
+    assert (lstm.dropout, lstm.recurrent_dropout) == (0.3, 0.3)
+    assert lstm.cell.recurrent_activation is keras.activations.hard_sigmoid
+    assert lstm.cell.activation is keras.activations.tanh
+    assert isinstance(lstm.cell.recurrent_initializer, keras.initializers.Orthogonal)
+    assert model.get_layer("frame_conv1").layer.activation is keras.activations.tanh
+    conv = (27 * 64 + 64) + (9 * 64 * 128 + 128)
+    assert model.count_params() == conv + 4 * (10752 + 384 + 1) * 384 + 385 * 1536
+
+
+@pytest.mark.parametrize("name", ["forecast-ConvGRU2D", "forecast-ConvLSTM2D"])
+def test_convolutional_forecasters_predict_the_change_from_the_input(name):
+    model = build_model(name, (3, 8, 6, 2))
+    assert model.output_shape == (None, 3, 8, 6, 2)
+    x = np.random.default_rng(0).random((2, 3, 8, 6, 2), dtype=np.float32)
+    # Residual: with a zero decoder the forecast is the input frame itself.
+    decoder = model.get_layer("decoder")
+    decoder.set_weights([np.zeros_like(w) for w in decoder.get_weights()])
+    np.testing.assert_allclose(np.asarray(model(x)), x, atol=1e-6)
+
+
+def test_image_head_decodes_maps_with_a_1x1_convolution_and_respects_output_shape():
+    model = CRNN((3, 8, 8, 1), head="images", pool_size=None, temporal="convgru2d",
+                 temporal_units=4)
+    assert isinstance(model.get_layer("predictions").layer, keras.layers.Conv2D)
+    assert model.get_layer("predictions").layer.kernel_size == (1, 1)
+    dense = CRNN((3, 8, 8, 1), head="images", output_frame_shape=(4, 4, 2), temporal_units=8)
+    assert dense.output_shape == (None, 3, 4, 4, 2)
+    assert dense.get_layer("decoder").output.shape == (None, 3, 32)
+
+
+def test_forecasting_baselines_against_their_equations():
+    x = np.random.default_rng(1).integers(0, 256, (2, 4, 3, 2, 3)).astype(np.uint8)
+    np.testing.assert_array_equal(copy_last_frame(x), x)
+    forecast = linear_extrapolation(x)
+    expected = np.clip(2 * x[:, 1:].astype(int) - x[:, :-1], 0, 255)
+    np.testing.assert_array_equal(forecast[:, 1:], expected)
+    np.testing.assert_array_equal(forecast[:, 0], x[:, 0])
+    assert forecast.dtype == np.uint8
+    with pytest.raises(ValueError, match=r"Expected frames.*shape=\(4, 3, 2\)"):
+        copy_last_frame(np.zeros((4, 3, 2)))
+
+
+def test_the_paper_forecaster_learns_and_round_trips(tmp_path):
+    """A short fit on growing trees lowers the loss; the saved model predicts the same."""
+    from keras_crnn.datasets.lsystem import pine_series
+
+    series, _ = pine_series(48, size=(16, 8), seed=2)
+    x, y = series[:, :-1] / 255.0, series[:, 1:] / 255.0
+    keras.utils.set_random_seed(0)
+    model = build_model("forecast-CRNN", x.shape[1:], temporal_units=32)
+    model.compile(keras.optimizers.Adam(1e-3), "mse")
+    history = model.fit(x, y, epochs=6, batch_size=16, verbose=0).history["loss"]
+    assert history[-1] < 0.5 * history[0]
+    path = tmp_path / "forecaster.keras"
+    model.save(path)
+    again = keras.models.load_model(path)
+    np.testing.assert_allclose(np.asarray(again(x[:2])), np.asarray(model(x[:2])), atol=1e-5)
