@@ -16,7 +16,9 @@ def atomic_path(path):
 
     When the block finishes, the temporary file replaces `path` in one rename;
     when it raises (including KeyboardInterrupt), the temporary file is removed
-    and `path` is left as it was. Missing parent folders are created.
+    and `path` is left as it was. Missing parent folders are created. The new
+    file gets the mode a plain `open()` would give it (the umask's), not the
+    private mode of temporary files.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -25,6 +27,10 @@ def atomic_path(path):
     os.close(fd)
     try:
         yield Path(tmp)
+        if os.path.isfile(tmp):
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 import keras_crnn
 
@@ -62,11 +63,11 @@ def _reproduce(args):
     from keras_crnn.runtime import quiet_tensorflow_import
 
     quiet_tensorflow_import()
-    from keras_crnn.experiments import reproduce
+    from keras_crnn.experiments import reproduce, to_markdown
 
     table = reproduce(args.name, scale=args.scale, dataset=args.dataset, data_dir=args.data_dir,
                       seed=args.seed, out_dir=args.out)
-    print(table.to_markdown(("accuracy",)))
+    print(to_markdown(table))
     levels = [r for r in table.rows if r["metric"].startswith("accuracy_level")]
     if levels:
         print("\nAccuracy (%) by occlusion level:\n")
@@ -83,10 +84,12 @@ def _reproduce(args):
             f"{who} {scores[column]:.2f} %" for who, scores in humans.items()))
     if args.scale == "quick":
         print("\nScale quick: a smoke check of the whole pipeline (2 epochs, a few hundred "
-              "sequences), not a reproduction. The cpu-scale results are in results/ and the "
+              "sequences or series), not a reproduction. The cpu-scale results are in results/ and the "
               "README.")
     if args.out:
-        print(f"\nwrote {args.out}/{args.name}.json and .md")
+        written = ".json, .md and .png" if (Path(args.out) / f"{args.name}.png").exists() \
+            else ".json and .md"
+        print(f"\nwrote {args.out}/{args.name}{written}")
     return 0
 
 
@@ -214,8 +217,9 @@ def build_parser():
     repro.add_argument("name", help="experiment, e.g. occlusion-table1 (see `keras-crnn list`)")
     repro.add_argument("--scale", choices=SCALES, default="quick",
                        help="quick (CI), cpu (2-core CPU, <~30 min) or paper (GPU)")
-    repro.add_argument("--dataset", default="digits",
-                       help="digits, letters, shapes (offline), mnist, emnist, cifar10")
+    repro.add_argument("--dataset", default=None,
+                       help="occlusion: digits (default), letters, shapes (offline), mnist, "
+                            "emnist, cifar10; forecast: pines")
     repro.add_argument("--data-dir", default=None, help="folder of the real dataset's files")
     repro.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     repro.add_argument("--out", default="results", help="results folder (default results/)")

@@ -1,4 +1,5 @@
-"""Figures the notebooks show: image sequences, occlusion levels, learning curves.
+"""Figures the notebooks show: image sequences, occlusion levels, learning curves,
+forecasts.
 
 Each function returns a matplotlib Figure and draws nothing else.
 """
@@ -74,8 +75,9 @@ def plot_occlusion_levels(images, levels_fn, seed=0, size=1.2):
     return fig
 
 
-def plot_learning_curves(histories, metrics=("accuracy", "val_accuracy")):
-    """One panel per metric, one line per model, epochs on the x axis."""
+def plot_learning_curves(histories, metrics=("accuracy", "val_accuracy"), log_scale=False):
+    """One panel per metric, one line per model, epochs on the x axis (a log
+    y axis with `log_scale`, for losses)."""
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
     for ax, metric in zip(axes[0], metrics, strict=True):
         for name, history in histories.items():
@@ -84,6 +86,8 @@ def plot_learning_curves(histories, metrics=("accuracy", "val_accuracy")):
                 ax.plot(range(1, len(values) + 1), values, marker="o", label=name)
         ax.set_xlabel("epoch")
         ax.set_title(metric)
+        if log_scale:
+            ax.set_yscale("log")
         ax.grid(alpha=0.3)
     axes[0, -1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
@@ -105,5 +109,36 @@ def plot_level_accuracy(table):
     ax.set_xticks(range(1, 6))
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_forecasts(series, forecasts, ages=(10, 15, 20, 25, 30), size=1.0):
+    """Fig. 7 of the future-appearance paper: real pines and forecasts.
+
+    Each row is one individual: its real images at `ages` (the last one is the
+    target), then each model's forecast of the last age.
+
+    Args:
+        series: uint8 `(n, len(ages), rows, cols, 3)`.
+        forecasts: dict of model name to uint8 `(n, rows, cols, 3)`.
+    """
+    series = np.asarray(series)
+    n, steps = series.shape[:2]
+    columns = steps + len(forecasts)
+    rows, cols = series.shape[2:4]
+    fig, axes = plt.subplots(n, columns, squeeze=False,
+                             figsize=(size * columns * max(1.0, cols / rows) * 1.1,
+                                      size * n * max(1.0, rows / cols) * 0.6))
+    for i in range(n):
+        for t in range(steps):
+            _show(axes[i, t], series[i, t])
+        for j, images in enumerate(forecasts.values()):
+            _show(axes[i, steps + j], np.asarray(images)[i])
+    for t, age in enumerate(ages[:steps]):
+        axes[0, t].set_title(f"age {age}" + (" (real)" if t == steps - 1 else ""), fontsize=8)
+    for j, name in enumerate(forecasts):
+        label = name.replace("-forecaster", "\nforecaster")
+        axes[0, steps + j].set_title(f"{label}\nage {ages[steps - 1]}", fontsize=8)
     fig.tight_layout()
     return fig

@@ -1,5 +1,8 @@
 """Writing generated datasets: shards, manifest, atomicity, the generate command."""
 
+import os
+import stat
+
 import numpy as np
 import pytest
 
@@ -79,6 +82,13 @@ def test_atomic_path_replaces_only_on_success(tmp_path):
         assert tmp.suffix == ".npz" and tmp.parent == target.parent
         tmp.write_bytes(b"first")
     assert target.read_bytes() == b"first"
+    umask = os.umask(0o022)
+    try:  # the mode of a plain open(), not mkstemp's private 0o600
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(b"first")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
     with pytest.raises(KeyboardInterrupt), atomic_path(target) as tmp:
         tmp.write_bytes(b"half")
         raise KeyboardInterrupt

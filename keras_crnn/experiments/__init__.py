@@ -10,31 +10,49 @@ The CLI (`keras-crnn reproduce NAME --scale ...`) and the notebooks call this.
 from pathlib import Path
 
 from keras_crnn.atomic import atomic_path
-from keras_crnn.experiments import occlusion
+from keras_crnn.experiments import forecast, occlusion
 from keras_crnn.experiments.results import SCALES, ResultsTable
 
 EXPERIMENTS = {
     "occlusion-table1": occlusion.table1,
     "occlusion-table2": occlusion.table2,
     "occlusion-table3": occlusion.table3,
+    **forecast.EXPERIMENTS,
 }
-DATASETS = {name: occlusion.DATASETS for name in EXPERIMENTS}
+DATASETS = {**{name: occlusion.DATASETS for name in EXPERIMENTS if name.startswith("occlusion")},
+            **{name: forecast.DATASETS for name in forecast.EXPERIMENTS}}
 
 
-def reproduce(name, scale="quick", dataset="digits", data_dir=None, seed=0, out_dir="results",
+def to_markdown(table):
+    """The Markdown table `reproduce` writes for `table`."""
+    if table.name in forecast.EXPERIMENTS:
+        return forecast.to_markdown(table)
+    return table.to_markdown(("accuracy",))
+
+
+def figure(table):
+    """The paper figure of `table` (matplotlib Figure), or None when it has none."""
+    if table.name in forecast.EXPERIMENTS:
+        return forecast.figure(table)
+    return None
+
+
+def reproduce(name, scale="quick", dataset=None, data_dir=None, seed=0, out_dir="results",
               reuse=False, progress=True):
-    """Runs experiment `name` at `scale` and writes `out_dir/NAME.json` and `.md`.
+    """Runs experiment `name` at `scale` and writes `out_dir/NAME.json`, `.md`
+    and, for experiments with a figure, `.png`.
 
     Args:
         name: one of `EXPERIMENTS`.
         scale: `quick` (CI, minutes), `cpu` (a 2-core CPU, under ~30 min) or
             `paper` (the paper's sizes, for a GPU).
-        dataset: the data to run on (see `DATASETS[name]`).
+        dataset: the data to run on (see `DATASETS[name]`; default its first).
         data_dir: folder of a real dataset's files.
         seed: int seed.
         out_dir: where results go; None writes nothing.
-        reuse: return the results already in `out_dir` when they are for the
-            same scale, dataset and seed, instead of training again.
+        reuse: use the results already in `out_dir` when they are for the
+            same scale, dataset and seed instead of training again (the
+            Markdown and figure are written again from them).
         progress: show progress bars.
 
     Returns:
@@ -45,22 +63,40 @@ def reproduce(name, scale="quick", dataset="digits", data_dir=None, seed=0, out_
                          f"Received: {name!r}")
     if scale not in SCALES:
         raise ValueError(f"`scale` must be one of {SCALES}. Received: scale={scale!r}")
+    dataset = dataset or DATASETS[name][0]
     if dataset not in DATASETS[name]:
         raise ValueError(f"`dataset` must be one of {DATASETS[name]} for {name}. "
                          f"Received: dataset={dataset!r}")
     path = None if out_dir is None else Path(out_dir) / f"{name}.json"
+    table = None
     if reuse and path is not None and path.exists():
         table = ResultsTable.from_json(path)
-        if (table.scale, table.seed) == (scale, seed) and table.rows and \
-                table.rows[0]["dataset"] == dataset:
-            return table
-    table = EXPERIMENTS[name](scale=scale, dataset=dataset, data_dir=data_dir, seed=seed,
-                              progress=progress)
+        if (table.scale, table.seed) != (scale, seed) or not table.rows or \
+                table.rows[0]["dataset"] != dataset:
+            table = None
+    if table is None:
+        table = EXPERIMENTS[name](scale=scale, dataset=dataset, data_dir=data_dir, seed=seed,
+                                  progress=progress)
+        if path is not None:
+            table.to_json(path)
     if path is not None:
-        table.to_json(path)
-        with atomic_path(path.with_suffix(".md")) as tmp:
-            tmp.write_text(table.to_markdown(("accuracy",)) + "\n")
+        write_report(table, path)
     return table
 
 
-__all__ = ["EXPERIMENTS", "DATASETS", "ResultsTable", "reproduce"]
+def write_report(table, path):
+    """Writes the Markdown table (`path` with suffix .md) and, when the
+    experiment has one, its figure (.png) from a results table."""
+    path = Path(path)
+    with atomic_path(path.with_suffix(".md")) as tmp:
+        tmp.write_text(to_markdown(table) + "\n")
+    fig = figure(table)
+    if fig is not None:
+        import matplotlib.pyplot as plt
+
+        with atomic_path(path.with_suffix(".png")) as tmp:
+            fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight")
+        plt.close(fig)
+
+
+__all__ = ["EXPERIMENTS", "DATASETS", "ResultsTable", "figure", "reproduce", "to_markdown"]

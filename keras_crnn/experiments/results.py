@@ -13,6 +13,8 @@ import platform
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from keras_crnn.atomic import atomic_path
 
 SCALES = ("quick", "cpu", "paper")
@@ -35,6 +37,19 @@ def versions():
     except ImportError:
         pass
     return out
+
+
+def format_number(value):
+    """Two decimals, or three significant digits for small magnitudes; "" for None.
+
+    >>> [format_number(v) for v in (98.333, 0.000624, None, float("inf"))]
+    ['98.33', '0.000624', '', 'inf']
+    """
+    if value is None:
+        return ""
+    if value != 0 and abs(value) < 0.1 and np.isfinite(value):
+        return f"{value:.3g}"
+    return f"{value:.2f}"
 
 
 @dataclass
@@ -89,23 +104,40 @@ class ResultsTable:
             data = json.load(f)
         return cls(**data)
 
+    def _header(self):
+        return [f"**{self.title}** (`{self.name}`, scale `{self.scale}`, {self.epochs} epochs, "
+                f"seed {self.seed})", "", f"Data: {self.data_source}", ""]
+
+    def to_wide_markdown(self, metrics):
+        """A Markdown table with a row per model and a column per metric in
+        `metrics` (those present); the paper's numbers on rows of their own."""
+        models = list(dict.fromkeys(row["model"] for row in self.rows))
+        present = [m for m in metrics if any(row["metric"] == m for row in self.rows)]
+        cells, papers = {}, {}
+        for row in self.rows:
+            cells.setdefault((row["model"], row["metric"]), row["value"])
+            if row["paper"] is not None:
+                papers.setdefault(row["model"], {})[row["metric"]] = row["paper"]
+        lines = self._header() + ["| model | " + " | ".join(present) + " |",
+                                  "|---|" + "---:|" * len(present)]
+        for model in models:
+            values = [format_number(cells.get((model, m))) for m in present]
+            lines.append(f"| {model} | " + " | ".join(values) + " |")
+        for model, paper in papers.items():
+            values = [format_number(paper.get(m)) for m in present]
+            lines.append(f"| paper: {model} | " + " | ".join(values) + " |")
+        return "\n".join(lines)
+
     def to_markdown(self, metrics=None):
         """A Markdown table: model, dataset, metric, ours (± standard error), paper."""
-        lines = [
-            f"**{self.title}** (`{self.name}`, scale `{self.scale}`, {self.epochs} epochs, "
-            f"seed {self.seed})",
-            "",
-            f"Data: {self.data_source}",
-            "",
-            "| model | dataset | metric | ours | paper |",
-            "|---|---|---|---:|---:|",
-        ]
+        lines = self._header() + ["| model | dataset | metric | ours | paper |",
+                                  "|---|---|---|---:|---:|"]
         for row in self.rows:
             if metrics is not None and row["metric"] not in metrics:
                 continue
-            ours = f"{row['value']:.2f}"
+            ours = format_number(row["value"])
             if row.get("stderr") is not None:
-                ours += f" ± {row['stderr']:.2f}"
-            paper = "" if row["paper"] is None else f"{row['paper']:.2f}"
+                ours += f" ± {format_number(row['stderr'])}"
+            paper = format_number(row["paper"])
             lines.append(f"| {row['model']} | {row['dataset']} | {row['metric']} | {ours} | {paper} |")
         return "\n".join(lines)
