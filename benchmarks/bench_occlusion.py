@@ -15,29 +15,15 @@ import numpy as np
 TITLE = "Occluded sequences: training throughput and data supply"
 
 
-def forward_flops_per_frame(model):
-    """Multiply-adds x2 of one frame through the model's conv/LSTM/Dense layers."""
-    import keras
-
-    flops = 0
-    for layer in model.layers:
-        inner = getattr(layer, "layer", layer)  # unwrap TimeDistributed
-        if isinstance(inner, keras.layers.Conv2D):
-            out = layer.output.shape  # (batch, time, rows, cols, filters)
-            k = np.prod(inner.kernel_size) * inner.kernel.shape[-2]
-            flops += 2 * out[2] * out[3] * out[4] * k
-        elif isinstance(inner, keras.layers.LSTM):
-            features, units = inner.cell.kernel.shape[0], inner.units
-            flops += 2 * 4 * (features + units) * units
-        elif isinstance(inner, keras.layers.Dense):
-            flops += 2 * np.prod(inner.kernel.shape)
-    return int(flops)
-
-
 def run(repeats=10, batch=32, steps=5):
     import keras
 
-    from benchmarks.common import interleaved_medians, matmul_gflops, median_seconds
+    from benchmarks.common import (
+        forward_flops_per_frame,
+        interleaved_medians,
+        matmul_gflops,
+        median_seconds,
+    )
     from keras_crnn import pipelines
     from keras_crnn.experiments.occlusion import occlusion_data
     from keras_crnn.models import build_model

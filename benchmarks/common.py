@@ -41,3 +41,23 @@ def matmul_gflops(n=2048, repeats=5):
     matmul = tf.function(lambda: tf.linalg.matmul(a, b))
     seconds = median_seconds(lambda: matmul().numpy(), repeats)
     return 2 * n**3 / seconds / 1e9
+
+
+def forward_flops_per_frame(model):
+    """Multiply-adds x2 of one frame (one time step) through the model's
+    Conv2D, LSTM and Dense layers; pooling and activations are not counted."""
+    import keras
+
+    flops = 0
+    for layer in model.layers:
+        inner = getattr(layer, "layer", layer)  # unwrap TimeDistributed
+        if isinstance(inner, keras.layers.Conv2D):
+            out = layer.output.shape  # (batch, time, rows, cols, filters)
+            k = np.prod(inner.kernel_size) * inner.kernel.shape[-2]
+            flops += 2 * out[2] * out[3] * out[4] * k
+        elif isinstance(inner, keras.layers.LSTM):
+            features, units = inner.cell.kernel.shape[0], inner.units
+            flops += 2 * 4 * (features + units) * units
+        elif isinstance(inner, keras.layers.Dense):
+            flops += 2 * np.prod(inner.kernel.shape)
+    return int(flops)
