@@ -4,6 +4,13 @@
     keras-crnn train CRNN --data data/occ --epochs 10 --out runs/crnn
     # killed? run the same command again: it resumes where it stopped
 
+    keras-crnn generate pines --out data/pines --num 2000 --seq-len 5
+    keras-crnn train forecast-CRNN --data data/pines --batch-size 16 --out runs/pines
+
+Classifier presets learn per-frame `labels`; forecaster presets (`forecast-*`,
+head "images") learn each next frame of the `frames` (inputs: all frames but
+the last; targets: all but the first).
+
 RUN_DIR receives:
 
     run.json          the run's settings; a re-run must match them
@@ -68,14 +75,49 @@ def distribution_strategy(name):
     raise ValueError(f"`strategy` must be one of {STRATEGIES}. Received: {name!r}")
 
 
+def is_forecaster(model_name):
+    """Whether preset `model_name` forecasts images (head "images")."""
+    return PRESETS[model_name]["config"].get("head") == "images"
+
+
+def _forecast_pairs(frames):
+    """Inputs (all frames but the last) and targets (all but the first)."""
+    if frames.shape[1] < 2:
+        raise ValueError(f"Forecasting needs sequences of at least 2 frames. "
+                         f"Received: frames.shape={frames.shape}")
+    return frames[:, :-1], frames[:, 1:]
+
+
+def _training_arrays(arrays, data_dir, forecaster):
+    """`(inputs, targets)` of a dataset: frames and labels for a classifier,
+    frames and next frames for a forecaster; checked."""
+    needed = ("frames",) if forecaster else ("frames", "labels")
+    if any(name not in arrays for name in needed):
+        task = "to train a forecaster" if forecaster else "and per-frame `labels` for classification"
+        raise ValueError(f"{data_dir} must hold `frames` {task}. "
+                         f"Received arrays: {sorted(arrays)}")
+    frames = check_sequences(arrays["frames"], "frames")
+    if forecaster:
+        return _forecast_pairs(frames)
+    labels = arrays["labels"]
+    if labels.shape != frames.shape[:2]:
+        raise ValueError(f"`labels` must be one per frame, shape {frames.shape[:2]}. "
+                         f"Received: labels.shape={labels.shape}")
+    if labels.min() < 0:
+        raise ValueError(f"Labels must be >= 0. Received: min={labels.min()}")
+    return frames, labels
+
+
 def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
           learning_rate=1e-3, extra_callbacks=(), verbose=1, strategy=None,
           model_overrides=None):
     """Trains preset `model_name` on the shards in `data_dir`; resumes if interrupted.
 
-    The data must hold `frames` uint8 `(n, T, rows, cols, channels)` and
-    per-frame `labels` int `(n, T)` (e.g. `keras-crnn generate occluded-digits`).
-    10 % of the sequences (seeded) are the validation split. `batch_size` is the
+    The data must hold `frames` uint8 `(n, T, rows, cols, channels)` and, for
+    a classifier, per-frame `labels` int `(n, T)` (e.g. `keras-crnn generate
+    occluded-digits`); a forecaster learns frames 2..T from frames 1..T-1 with
+    the MSE on the [0, 1] scale. 10 % of the sequences (seeded) are the
+    validation split. `batch_size` is the
     global batch: with a `strategy`, every replica takes an equal share of it.
     `model_overrides` are `CRNN` arguments that replace the preset's.
 
@@ -89,16 +131,8 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
     if model_name not in PRESETS:
         raise ValueError(f"Unknown model. Expected one of {sorted(PRESETS)}. "
                          f"Received: {model_name!r}")
-    arrays = read_shards(data_dir)
-    if "frames" not in arrays or "labels" not in arrays:
-        raise ValueError(f"{data_dir} must hold `frames` and per-frame `labels` for "
-                         f"classification. Received arrays: {sorted(arrays)}")
-    frames, labels = check_sequences(arrays["frames"], "frames"), arrays["labels"]
-    if labels.shape != frames.shape[:2]:
-        raise ValueError(f"`labels` must be one per frame, shape {frames.shape[:2]}. "
-                         f"Received: labels.shape={labels.shape}")
-    if labels.min() < 0:
-        raise ValueError(f"Labels must be >= 0. Received: min={labels.min()}")
+    forecaster = is_forecaster(model_name)
+    frames, labels = _training_arrays(read_shards(data_dir), data_dir, forecaster)
     # Replicas must get equal shares of every batch: the global batch divides
     # evenly, and a distributed run drops the remainders (fewer than `replicas`
     # sequences of the validation split, a partial last training batch).
@@ -114,11 +148,15 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
     _check_run(out_dir, settings)
     keras.utils.set_random_seed(seed)
     (x_train, y_train), (x_val, y_val) = split_arrays([frames, labels], (0.9, 0.1), seed=seed)
-    classes = int(labels.max()) + 1
+    classes = None if forecaster else int(labels.max()) + 1
     with distribution.scope() if distribution else contextlib.nullcontext():
         model = build_model(model_name, frames.shape[1:], classes, **(model_overrides or {}))
-        model.compile(keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy",
-                      metrics=["accuracy"])
+        if forecaster:
+            model.compile(keras.optimizers.Adam(learning_rate), "mse", metrics=["mae"])
+        else:
+            model.compile(keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy",
+                          metrics=["accuracy"])
+    target_scale = 1 / 255 if forecaster else None
     callbacks = [
         keras.callbacks.BackupAndRestore(str(out_dir / "backup")),
         keras.callbacks.ModelCheckpoint(str(out_dir / "best.keras"), save_best_only=True),
@@ -130,9 +168,10 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
     val_batch = max(replicas, min(256, len(x_val)) // replicas * replicas)
     model.fit(
         pipelines.make_dataset(x_train, y_train, batch_size=batch_size, seed=seed, scale=1 / 255,
-                               drop_remainder=replicas > 1),
+                               target_scale=target_scale, drop_remainder=replicas > 1),
         validation_data=pipelines.make_dataset(x_val, y_val, batch_size=val_batch, shuffle=False,
-                                               scale=1 / 255, drop_remainder=replicas > 1),
+                                               scale=1 / 255, target_scale=target_scale,
+                                               drop_remainder=replicas > 1),
         epochs=epochs, callbacks=callbacks, verbose=verbose,
         shuffle=False,  # the tf.data pipeline shuffles, seeded
     )
@@ -162,13 +201,35 @@ def load_model(path):
     return keras.saving.load_model(path)
 
 
+def _is_image_model(model):
+    return len(model.output_shape) == 5
+
+
 def evaluate(model_path, data_dir):
-    """Per-frame and whole-sequence accuracy (%) of a classifier on a dataset folder."""
+    """Per-frame and whole-sequence accuracy (%) of a classifier on a dataset
+    folder; for a forecaster, the errors of its forecasts on the 0-255 scale
+    (`keras_crnn.experiments.forecast.forecast_metrics`) for the last frame and,
+    suffixed `_all_frames`, for all."""
     from keras_crnn.experiments.training import predict_labels
     from keras_crnn.metrics import accuracy_standard_error, frame_accuracy, sequence_accuracy
 
     model = load_model(model_path)
     arrays = read_shards(data_dir)
+    if _is_image_model(model):
+        from keras_crnn.experiments.forecast import forecast_metrics
+        from keras_crnn.experiments.training import predict_images
+
+        inputs, targets = _forecast_pairs(check_sequences(arrays["frames"], "frames"))
+        _check_input(model, inputs, "inputs (all frames but the last)")
+        predicted = predict_images(model, inputs)
+        out = forecast_metrics(inputs[:, -1], targets[:, -1], predicted[:, -1])
+        every = forecast_metrics(inputs, targets, predicted)
+        out.update({f"{k}_all_frames": v for k, v in every.items()})
+        out["sequences"] = int(len(inputs))
+        return out
+    if "labels" not in arrays:
+        raise ValueError(f"{data_dir} must hold per-frame `labels` to evaluate a classifier. "
+                         f"Received arrays: {sorted(arrays)}")
     classes = model.output_shape[-1]
     if arrays["labels"].min() < 0 or arrays["labels"].max() >= classes:
         raise ValueError(f"Labels must lie in [0, {classes}) for this model's {classes} "
@@ -210,12 +271,20 @@ def read_frame_folder(folder):
     return (sequence[..., None] if sequence.ndim == 3 else sequence)[None]
 
 
+def _check_input(model, frames, what="frames"):
+    expected = tuple(model.input_shape[1:])
+    if tuple(frames.shape[1:]) != expected:
+        raise ValueError(f"The model takes {what} of shape (n,) + {expected}. "
+                         f"Received: {frames.shape}")
+
+
 def predict(model_path, inputs, out_path):
     """Labels per frame for the `frames` of an `.npz` file, a dataset folder written
     by `keras-crnn generate`, or a folder of frame images (one sequence).
 
-    Writes `out_path` (`.npz` with `labels` (n, T) and `scores` (n, T, classes)),
-    atomically.
+    Writes `out_path` atomically: `.npz` with `labels` (n, T) and `scores`
+    (n, T, classes); for a forecaster, `forecasts` uint8 (n, T, rows, cols,
+    channels), the forecast of the frame after each input frame.
     """
     from keras_crnn.experiments.training import predict_labels
 
@@ -232,12 +301,16 @@ def predict(model_path, inputs, out_path):
             frames = data["frames"]
     frames = check_sequences(frames, "frames")
     model = load_model(model_path)
-    expected = tuple(model.input_shape[1:])
-    if tuple(frames.shape[1:]) != expected:
-        raise ValueError(f"The model takes frames of shape (n,) + {expected}. "
-                         f"Received: {frames.shape}")
-    scores = predict_labels(model, frames)
+    _check_input(model, frames)
     out_path = Path(out_path)
+    if _is_image_model(model):
+        from keras_crnn.experiments.training import predict_images
+
+        forecasts = np.rint(np.clip(predict_images(model, frames), 0, 255)).astype(np.uint8)
+        with atomic_path(out_path) as tmp, open(tmp, "wb") as f:
+            np.savez(f, forecasts=forecasts)
+        return out_path
+    scores = predict_labels(model, frames)
     with atomic_path(out_path) as tmp, open(tmp, "wb") as f:
         np.savez(f, labels=scores.argmax(-1), scores=scores)
     return out_path
@@ -250,7 +323,8 @@ def export(model_path, out_path, format="saved_model"):
     """Exports a model: a SavedModel (`serve` signature), a `.keras` copy, or TFLite.
 
     The SavedModel's `serve` takes float32 frames `(batch,) + model.input_shape[1:]`
-    scaled to [0, 1] and returns the per-frame class scores. TFLite conversion
+    scaled to [0, 1] and returns the per-frame class scores (a forecaster: the
+    forecast frames, [0, 1] scale). TFLite conversion
     falls back to TF Select ops when the model needs them (recurrent layers
     usually do) and says so in the returned note.
 
@@ -278,8 +352,10 @@ def export(model_path, out_path, format="saved_model"):
         model.export(str(saved), verbose=False)
         if format == "saved_model":
             os.replace(saved, out_path)
+            returns = ("forecasts of the next frames, [0, 1] scale" if _is_image_model(model)
+                       else "per-frame class scores")
             return out_path, (f"SavedModel: serve(float32 {(None,) + tuple(model.input_shape[1:])})"
-                              " -> per-frame class scores")
+                              f" -> {returns}")
         import tensorflow as tf
 
         converter = tf.lite.TFLiteConverter.from_saved_model(str(saved))

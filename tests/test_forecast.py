@@ -18,6 +18,7 @@ def tiny(monkeypatch):
 def test_forecast_data_splits_and_pairs_ages(tiny):
     data = forecast.forecast_data("quick", seed=3)
     (x, y), (xv, yv), (xt, yt) = data.train, data.validation, data.test
+    np.testing.assert_array_equal(yv[:, :-1], xv[:, 1:])
     assert x.shape == (18, 4, 32, 16, 3) and xv.shape == (2, 4, 32, 16, 3)
     assert xt.shape == (6, 4, 32, 16, 3) and x.dtype == np.uint8
     # Targets are the inputs one age later: target t is input t + 1.

@@ -22,6 +22,18 @@ def test_whole_sequences_batched_and_scaled():
     np.testing.assert_array_equal(np.concatenate([b[1] for b in batches]), y)
 
 
+def test_image_targets_are_scaled_with_target_scale():
+    x = np.arange(6 * 3 * 2 * 2, dtype=np.uint8).reshape(6, 3, 2, 2, 1)
+    batches = _collect(P.make_dataset(x[:, :-1], x[:, 1:], batch_size=6, shuffle=False,
+                                      scale=1 / 255, target_scale=1 / 255))
+    assert batches[0][1].dtype == np.float32
+    np.testing.assert_allclose(batches[0][1], x[:, 1:] / 255, rtol=1e-6)
+    windows = _collect(P.make_dataset(x, x, batch_size=100, shuffle=False, window=2,
+                                      window_targets="last", target_scale=0.5))
+    # Windows [0, 1] and [1, 2] of each sequence: their last frames are 1 and 2.
+    np.testing.assert_allclose(windows[0][1], x[:, 1:].reshape(12, 2, 2, 1) * 0.5)
+
+
 def test_shuffle_is_seeded_and_covers_everything():
     x = np.arange(50).reshape(50, 1)
 

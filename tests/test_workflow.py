@@ -186,3 +186,47 @@ def test_predict_reads_a_folder_of_frames(data_dir, tmp_path):
     assert main(["predict", str(run), str(folder), "--out", str(tmp_path / "p.npz")]) == 0
     with np.load(tmp_path / "p.npz") as pred:
         assert pred["labels"].shape == (1, 5)
+
+
+def test_forecaster_generate_train_evaluate_predict_export(tmp_path, capsys):
+    """The user's path for forecasting: pines on disk -> train -> evaluate -> predict
+    -> SavedModel, whose forecasts equal the Keras model's."""
+    import tensorflow as tf
+
+    from keras_crnn.datasets import read_shards
+    from keras_crnn.workflow import load_model
+
+    data, run = tmp_path / "pines", tmp_path / "run"
+    assert main(["generate", "pines", "--out", str(data), "--num", "24", "--seq-len", "4"]) == 0
+    assert main(["train", "forecast-ConvGRU2D", "--data", str(data), "--out", str(run),
+                 "--epochs", "2", "--batch-size", "8"]) == 0
+    losses = history(run)["loss"]
+    assert len(losses) == 2 and losses[1] < losses[0]
+    model = load_model(run)
+    assert model.input_shape == (None, 3, 32, 16, 3) and model.output_shape == model.input_shape
+    capsys.readouterr()
+    assert main(["evaluate", str(run), "--data", str(data), "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["sequences"] == 24 and 0 < scores["mae"] < 255
+    assert {"mse_changed", "mae_static", "psnr_all_frames"} <= set(scores)
+
+    frames = read_shards(data)["frames"][:, :3]
+    np.savez(tmp_path / "in.npz", frames=frames)
+    assert main(["predict", str(run), str(tmp_path / "in.npz"), "--out",
+                 str(tmp_path / "out.npz")]) == 0
+    with np.load(tmp_path / "out.npz") as out:
+        forecasts = out["forecasts"]
+    assert forecasts.shape == frames.shape and forecasts.dtype == np.uint8
+    expected = np.asarray(model(frames / np.float32(255))) * 255
+    np.testing.assert_allclose(forecasts, np.clip(np.rint(expected), 0, 255), atol=1)
+
+    assert main(["export", str(run), "--out", str(tmp_path / "sm")]) == 0
+    assert "forecasts of the next frames" in capsys.readouterr().out
+    loaded = tf.saved_model.load(str(tmp_path / "sm"))  # kept: serve needs its variables
+    served = loaded.serve(tf.constant(frames[:2] / np.float32(255)))
+    np.testing.assert_allclose(np.asarray(served), expected[:2] / 255, atol=1e-5)
+    # Training a forecaster needs at least 2 frames per sequence.
+    with pytest.raises(ValueError, match="at least 2 frames"):
+        from keras_crnn.workflow import _forecast_pairs
+
+        _forecast_pairs(frames[:, :1])
