@@ -10,7 +10,7 @@ The CLI (`keras-crnn reproduce NAME --scale ...`) and the notebooks call this.
 from pathlib import Path
 
 from keras_crnn.atomic import atomic_path
-from keras_crnn.experiments import forecast, occlusion
+from keras_crnn.experiments import forecast, occlusion, segmentation
 from keras_crnn.experiments.results import SCALES, ResultsTable
 
 EXPERIMENTS = {
@@ -18,15 +18,19 @@ EXPERIMENTS = {
     "occlusion-table2": occlusion.table2,
     "occlusion-table3": occlusion.table3,
     **forecast.EXPERIMENTS,
+    **segmentation.EXPERIMENTS,
 }
 DATASETS = {**{name: occlusion.DATASETS for name in EXPERIMENTS if name.startswith("occlusion")},
-            **{name: forecast.DATASETS for name in forecast.EXPERIMENTS}}
+            **{name: forecast.DATASETS for name in forecast.EXPERIMENTS},
+            **segmentation.DATASETS}
 
 
 def to_markdown(table):
     """The Markdown table `reproduce` writes for `table`."""
     if table.name in forecast.EXPERIMENTS:
         return forecast.to_markdown(table)
+    if table.name in segmentation.EXPERIMENTS:
+        return segmentation.to_markdown(table)
     return table.to_markdown(("accuracy",))
 
 

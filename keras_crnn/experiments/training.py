@@ -117,3 +117,103 @@ def predict_images(model, x, batch_size=128):
     for uint8 frames, in batches."""
     ds = pipelines.make_dataset(x, batch_size=batch_size, shuffle=False, scale=1 / 255)
     return np.concatenate([np.asarray(model(batch, training=False)) for batch in ds]) * 255.0
+
+
+def segmentation_dataset(frames, masks, window, batch_size, seed=0, shuffle=True):
+    """Sliding windows of `window` frames and the mask of each window's last
+    frame, scaled to [0, 1] (`pipelines.make_dataset`)."""
+    return pipelines.make_dataset(frames, masks, batch_size=batch_size, seed=seed,
+                                  shuffle=shuffle, window=window, window_targets="last",
+                                  scale=1 / 255, target_scale=1.0)
+
+
+def fit_segmenter(model, train, validation, epochs, batch_size, seed, learning_rate=1.0,
+                  trainable=None, description=None, progress=True):
+    """Fits a segmentation model on sliding windows as the RFCN paper does:
+    Adadelta, logistic loss, early stopping (best validation weights kept).
+
+    Args:
+        model: a model of `keras_crnn.models.segmentation`.
+        train, validation: `(frames, masks)`, uint8 frames `(n, T, rows, cols,
+            channels)` and {0, 1} masks `(n, T, out_rows, out_cols, 1)`.
+        learning_rate: Adadelta's (1.0, the rate of the original Adadelta).
+        trainable: if given, only the layers with these names train (the
+            others are frozen for this fit).
+
+    Returns:
+        dict with `history` and `seconds`, as `fit_model`.
+    """
+    window = model.input_shape[1]
+    flags = [(layer, layer.trainable) for layer in _all_layers(model)]
+    if trainable is not None:
+        for layer in model.layers:
+            if layer.name not in trainable:
+                layer.trainable = False
+    train_ds = segmentation_dataset(*train, window, batch_size, seed)
+    val_ds = segmentation_dataset(*validation, window, 64, shuffle=False)
+    fit = fit_model(model, "binary_crossentropy", train_ds, val_ds, epochs, seed,
+                    keras.optimizers.Adadelta(learning_rate), description=description,
+                    progress=progress)
+    for layer, flag in flags:  # as they were (frozen pretrained layers stay frozen)
+        layer.trainable = flag
+    return fit
+
+
+def _all_layers(layer):
+    """`layer` and every layer inside it (models, wrappers), depth first."""
+    children = list(getattr(layer, "layers", []))
+    if hasattr(layer, "layer"):  # TimeDistributed, Bidirectional-like wrappers
+        children.append(layer.layer)
+    out = [layer]
+    for child in children:
+        out.extend(_all_layers(child))
+    return out
+
+
+def three_stage_recipe(fcn, build_recurrent, train, validation, epochs, batch_size, seed,
+                       progress=True, on_stage=None):
+    """The RFCN paper's training: the FCN, then its recurrent unit alone on the
+    frozen FCN ("GRU pretrained"), then everything end to end (RFC).
+
+    Args:
+        fcn: a fully convolutional model (`FC-Lenet`, `FCN-12s`, `FC-VGG`).
+        build_recurrent: `fcn -> recurrent model` sharing the FCN's encoder,
+            score and upsampling layers (`build_segmenter(..., fcn=fcn)`).
+        train, validation: as `fit_segmenter`.
+        epochs: `(fcn, recurrent alone, end to end)` epochs.
+        on_stage: optional `callback(stage_name, model, fit)` after each stage
+            (e.g. to evaluate it): stages `"fcn"`, `"pretrained"`, `"rfc"`.
+            Stages 2 and 3 train the same recurrent model, so a callback
+            that wants a stage's weights must use them before it returns.
+
+    Returns:
+        The recurrent model after stage 3 (the FCN shares its trained layers).
+    """
+    fcn_epochs, gru_epochs, rfc_epochs = epochs
+    fit = fit_segmenter(fcn, train, validation, fcn_epochs, batch_size, seed,
+                        description=f"{fcn.name} (stage 1)", progress=progress)
+    if on_stage:
+        on_stage("fcn", fcn, fit)
+    recurrent = build_recurrent(fcn)
+    shared = {"encoder", "score", "upsample", "last_frame"}
+    heads = [layer.name for layer in recurrent.layers if layer.name not in shared]
+    fit = fit_segmenter(recurrent, train, validation, gru_epochs, batch_size, seed,
+                        trainable=heads, description=f"{recurrent.name} (stage 2)",
+                        progress=progress)
+    if on_stage:
+        on_stage("pretrained", recurrent, fit)
+    fit = fit_segmenter(recurrent, train, validation, rfc_epochs, batch_size, seed,
+                        description=f"{recurrent.name} (stage 3)", progress=progress)
+    if on_stage:
+        on_stage("rfc", recurrent, fit)
+    return recurrent
+
+
+def predict_masks(model, frames, batch_size=64):
+    """Masks of every window's last frame: `(n, T - window + 1, out_rows,
+    out_cols, 1)` probabilities for uint8 frames `(n, T, ...)`."""
+    window = model.input_shape[1]
+    ds = pipelines.make_dataset(frames, batch_size=batch_size, shuffle=False, window=window,
+                                scale=1 / 255)
+    masks = np.concatenate([np.asarray(model(batch, training=False)) for batch in ds])
+    return masks.reshape((len(frames), -1) + masks.shape[1:])
