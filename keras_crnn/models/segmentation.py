@@ -79,11 +79,9 @@ def _check_frame_shape(name, frame_shape):
     if len(frame_shape) != 3 or any(d is None for d in frame_shape):
         raise ValueError(f"`frame_shape` must be (rows, cols, channels), all known. "
                          f"Received: frame_shape={frame_shape}")
-    if backbone in BACKBONES:
-        step = stride(backbone)
-        if frame_shape[0] % step or frame_shape[1] % step:
-            raise ValueError(f"{name} downsamples by {step}: frame rows and cols must be "
-                             f"multiples of {step}. Received: frame_shape={frame_shape}")
+    if backbone in BACKBONES and min(frame_shape[:2]) < stride(backbone):
+        raise ValueError(f"{name} downsamples by {stride(backbone)}: frames must be at least "
+                         f"that many pixels each way. Received: frame_shape={frame_shape}")
 
 
 def encoder(backbone, frame_shape, width=1.0, name=None):
@@ -99,7 +97,7 @@ def encoder(backbone, frame_shape, width=1.0, name=None):
     convs = 0
     for layer in spec["layers"]:
         if layer == "pool":
-            x = keras.layers.MaxPooling2D(2, name=f"pool{convs}")(x)
+            x = keras.layers.MaxPooling2D(2, padding="same", name=f"pool{convs}")(x)
             continue
         filters, kernel, strides = layer
         convs += 1
@@ -111,10 +109,37 @@ def encoder(backbone, frame_shape, width=1.0, name=None):
     return keras.Model(inputs, x, name=name or "encoder")
 
 
-def _upsample(backbone, name="upsample"):
-    factor = BACKBONES[backbone]["upsample"]
-    return keras.layers.Conv2DTranspose(1, 2 * factor, strides=factor, padding="same",
-                                        name=name)
+@keras.saving.register_keras_serializable(package="keras_crnn")
+class Upsample(keras.layers.Conv2DTranspose):
+    """The learned upsampling ("deconvolution") to dense logits: a one-channel
+    `Conv2DTranspose` with kernel `2 * factor` and stride `factor`, cropped at
+    the bottom and right to `size` (the coarse map is rounded up when the
+    frame does not divide by the encoder's stride)."""
+
+    def __init__(self, factor, size, **kwargs):
+        kwargs.setdefault("filters", 1)
+        kwargs.setdefault("kernel_size", 2 * factor)
+        kwargs.setdefault("strides", factor)
+        kwargs.setdefault("padding", "same")
+        super().__init__(**kwargs)
+        self.factor, self.size = int(factor), tuple(int(d) for d in size)
+
+    def call(self, inputs):
+        return super().call(inputs)[:, : self.size[0], : self.size[1]]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],) + self.size + (self.filters,)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(factor=self.factor, size=list(self.size))
+        return config
+
+
+def _upsample(backbone, frame_shape):
+    spec = BACKBONES[backbone]
+    size = (frame_shape[0] // spec["label_downsample"], frame_shape[1] // spec["label_downsample"])
+    return Upsample(spec["upsample"], size, name="upsample")
 
 
 def build_segmenter(name, frame_shape, window=3, width=1.0, recurrent_filters=None,
@@ -125,8 +150,9 @@ def build_segmenter(name, frame_shape, window=3, width=1.0, recurrent_filters=No
     Args:
         name: `FC-Lenet`, `FCN-12s`, `FC-VGG`, `RFC-Lenet`, `RFC-12s`,
             `RFC-VGG`, `LSTM` or `GRU`.
-        frame_shape: `(rows, cols, channels)`; rows and cols must be multiples
-            of the backbone's stride (4, 12 or 16).
+        frame_shape: `(rows, cols, channels)`, any size at least the
+            backbone's stride (4, 12 or 16); masks come at full size (half
+            size for VGG-F).
         window: frames per input (None: any number; `model.export()` wants it
             known).
         width: multiplies the filters of the encoder.
@@ -189,7 +215,7 @@ def build_segmenter(name, frame_shape, window=3, width=1.0, recurrent_filters=No
         for layer in convs[:frozen_layers]:
             layer.trainable = False
         score = keras.layers.Conv2D(1, 1, name="score")
-        upsample = _upsample(backbone)
+        upsample = _upsample(backbone, frame_shape)
 
     if kind == "fcn":  # the last frame (or every frame), encoder -> score -> deconvolution
         if return_sequences:

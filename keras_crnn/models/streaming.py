@@ -73,12 +73,12 @@ class StreamingSegmenter:
         self._state = None
 
     def _check(self, frame):
-        frame = np.asarray(frame)
+        frame = received = np.asarray(frame)
         if frame.ndim == len(self.frame_shape) - 1 and self.frame_shape[-1] == 1:
-            frame = frame[..., None]
+            frame = frame[..., None]  # a grey frame without its channel axis
         if tuple(frame.shape) != self.frame_shape:
             raise ValueError(f"Expected one frame of shape {self.frame_shape}. "
-                             f"Received: shape={frame.shape}")
+                             f"Received: shape={received.shape}")
         return frame.astype(np.float32) * np.float32(self.scale)
 
     def step(self, frame):
