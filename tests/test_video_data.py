@@ -103,3 +103,28 @@ def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         C.write_cdnet_video(video, tmp_path / "v")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cdnet_windows_script_writes_windows_of_the_temporal_roi(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from keras_crnn.datasets import read_shards
+
+    video = C.synthetic_cdnet_video(length=16, size=(24, 32), seed=3)
+    folder = C.write_cdnet_video(video, tmp_path / "ped")
+    script = Path(__file__).parent.parent / "data_tools" / "cdnet_windows.py"
+    out = tmp_path / "windows"
+    subprocess.run([sys.executable, str(script), str(folder), "--out", str(out)], check=True,
+                   capture_output=True)
+    arrays = read_shards(out)
+    first, last = video.temporal_roi  # 1-based, inclusive
+    assert arrays["frame"].tolist() == list(range(first - 1, last))
+    read = C.read_cdnet_video(folder)
+    k = 4
+    end = arrays["frame"][k]
+    np.testing.assert_array_equal(arrays["frames"][k], read.frames[end - 2 : end + 1])
+    np.testing.assert_array_equal(arrays["masks"][k, ..., 0], read.groundtruth[end] == 255)
+    assert not arrays["valid"][k][~read.roi].any()
+    assert not arrays["valid"][k][read.groundtruth[end] == 170].any()
