@@ -17,7 +17,7 @@ from keras_crnn.atomic import atomic_path  # noqa: E402
 from keras_crnn.runtime import environment_report  # noqa: E402
 
 BENCHMARKS = ["benchmarks.bench_conv_gru", "benchmarks.bench_occlusion", "benchmarks.bench_lsystem",
-              "benchmarks.bench_forecast"]
+              "benchmarks.bench_forecast", "benchmarks.bench_segmentation"]
 
 
 def _cpu_model():

@@ -142,3 +142,90 @@ def plot_forecasts(series, forecasts, ages=(10, 15, 20, 25, 30), size=1.0):
         axes[0, steps + j].set_title(f"{label}\nage {ages[steps - 1]}", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def _overlay(ax, frame, mask, color=(1.0, 0.1, 0.1)):
+    """A frame with a translucent mask; the mask may be smaller (VGG-F's half size)."""
+    frame = np.asarray(frame, np.float32) / 255.0
+    if frame.shape[-1] == 1:
+        frame = np.repeat(frame, 3, axis=-1)
+    mask = np.asarray(mask, bool)
+    if mask.shape != frame.shape[:2]:
+        factor = frame.shape[0] // mask.shape[0]
+        mask = np.repeat(np.repeat(mask, factor, 0), factor, 1)[: frame.shape[0], : frame.shape[1]]
+    shown = frame.copy()
+    shown[mask] = 0.45 * shown[mask] + 0.55 * np.asarray(color)
+    ax.imshow(shown)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def plot_overlays(frames, truth, predictions, size=2.0):
+    """Fig. 7 of the RFCN paper: frames with the ground truth and each model's
+    mask overlaid (red), one row per frame.
+
+    Args:
+        frames: uint8 `(n, rows, cols, channels)`.
+        truth: bool `(n, rows, cols)`.
+        predictions: dict of model name to bool masks `(n, r, c)` (full or
+            half size).
+    """
+    frames = np.asarray(frames)
+    n = len(frames)
+    columns = 1 + len(predictions)
+    aspect = frames.shape[2] / frames.shape[1]
+    fig, axes = plt.subplots(n, columns, squeeze=False,
+                             figsize=(size * aspect * columns, size * n))
+    for i in range(n):
+        _overlay(axes[i, 0], frames[i], truth[i], color=(0.1, 0.9, 0.2))
+        for j, masks in enumerate(predictions.values(), start=1):
+            _overlay(axes[i, j], frames[i], np.asarray(masks)[i])
+    axes[0, 0].set_title("ground truth", fontsize=9)
+    for j, name in enumerate(predictions, start=1):
+        axes[0, j].set_title(name, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_mask_sequences(frames, masks, titles=None, size=1.1):
+    """Image sequences (odd rows) above their masks (even rows).
+
+    Args:
+        frames: uint8 `(n, T, rows, cols, channels)`.
+        masks: `(n, T, rows, cols, 1)` or `(n, T, rows, cols)`.
+        titles: optional title per sequence.
+    """
+    frames, masks = np.asarray(frames), np.asarray(masks)
+    n, steps = frames.shape[:2]
+    fig, axes = plt.subplots(2 * n, steps, squeeze=False, figsize=(size * steps, size * 2 * n))
+    for i in range(n):
+        for t in range(steps):
+            _show(axes[2 * i, t], frames[i, t])
+            mask = masks[i, t].reshape(masks.shape[2:4])
+            _show(axes[2 * i + 1, t], (mask * 255).astype(np.uint8)[..., None])
+        if titles:
+            axes[2 * i, 0].set_ylabel(titles[i], fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_f_measures(table, metric="f_measure"):
+    """Grouped bars of `metric` per model, one group per dataset (condition)."""
+    rows = [r for r in table.rows if r["metric"] == metric]
+    datasets = list(dict.fromkeys(r["dataset"] for r in rows))
+    models = list(dict.fromkeys(r["model"] for r in rows))
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    width = 0.8 / max(1, len(models))
+    for i, model in enumerate(models):
+        values = [next((r["value"] for r in rows if r["model"] == model and r["dataset"] == d),
+                       np.nan) for d in datasets]
+        ax.bar(np.arange(len(datasets)) + (i - len(models) / 2 + 0.5) * width, values, width,
+               label=model)
+    ax.set_xticks(range(len(datasets)))
+    ax.set_xticklabels(datasets, fontsize=8)
+    ax.set_ylabel(metric.replace("_", "-"))
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    return fig

@@ -38,6 +38,8 @@ def figure(table):
     """The paper figure of `table` (matplotlib Figure), or None when it has none."""
     if table.name in forecast.EXPERIMENTS:
         return forecast.figure(table)
+    if table.name in segmentation.EXPERIMENTS:
+        return segmentation.figure(table)
     return None
 
 
@@ -75,12 +77,13 @@ def reproduce(name, scale="quick", dataset=None, data_dir=None, seed=0, out_dir=
     table = None
     if reuse and path is not None and path.exists():
         table = ResultsTable.from_json(path)
-        if (table.scale, table.seed) != (scale, seed) or not table.rows or \
-                table.rows[0]["dataset"] != dataset:
+        made_from = table.extras.get("dataset", table.rows[0]["dataset"] if table.rows else None)
+        if (table.scale, table.seed, made_from) != (scale, seed, dataset):
             table = None
     if table is None:
         table = EXPERIMENTS[name](scale=scale, dataset=dataset, data_dir=data_dir, seed=seed,
                                   progress=progress)
+        table.extras["dataset"] = dataset
         if path is not None:
             table.to_json(path)
     if path is not None:

@@ -61,6 +61,7 @@ SCALES = {
               "batch_size": 32},
 }
 EVENT_NAMES = ("clean", "covered", "dropped")
+EXAMPLE_FRAMES = 4
 
 
 @dataclass
@@ -258,12 +259,20 @@ def _video_table(name, title, dataset, scale, data_dir, seed, progress, count, f
 
     def evaluate(row, model):
         """Adds `row`: measures per video, averaged over the videos."""
+        from keras_crnn.experiments.training import predict_masks
+
         down = frame_shape[0] // model.output_shape[1]
         per_video = []
         for video in videos:
             _, _, test, test_range = _video_splits(video, down)
             per_video.append(_video_counts(model, video, test, test_range, down).measures())
         measures = average_measures(per_video)
+        # Fig. 7: the first video's masks of a few test frames, bits packed.
+        _, _, test, (lo, _) = _video_splits(videos[0], down)
+        shown = np.linspace(0, test[0].shape[1] - WINDOW, EXAMPLE_FRAMES).astype(int)
+        masks = predict_masks(model, test[0])[0, shown, ..., 0] > 0.5
+        examples = table.extras.setdefault("examples", {"frames": (lo + shown).tolist()})
+        examples[row] = {"shape": list(masks.shape), "bits": np.packbits(masks).tobytes().hex()}
         for i, metric in enumerate(("precision", "recall", "f_measure")):
             table.add(row, label, metric, measures[metric], paper.get(row, (None,) * 3)[i])
         for metric in ("specificity", "fpr", "fnr", "pbc"):
@@ -297,6 +306,21 @@ def _video_table(name, title, dataset, scale, data_dir, seed, progress, count, f
         train, validation, settings["video_epochs"], settings["batch_size"], seed,
         progress=progress, on_stage=on_stage)
     return table
+
+
+def example_masks(table, row):
+    """The binary masks of `row` stored by Tables 2-3 for Fig. 7: `(frames, rows, cols)`,
+    frames `table.extras["examples"]["frames"]` of the first video."""
+    stored = table.extras["examples"][row]
+    bits = np.unpackbits(np.frombuffer(bytes.fromhex(stored["bits"]), np.uint8))
+    return bits[: int(np.prod(stored["shape"]))].reshape(stored["shape"]).astype(bool)
+
+
+def load_videos(table, data_dir=None):
+    """The videos a Table 2-3 result was measured on (regenerated from the seed
+    for synthetic data; read from `data_dir` for CDnet)."""
+    dataset = "cdnet" if table.data_source.startswith("CDnet") else "synthetic"
+    return _videos(dataset, table.scale, data_dir, table.seed, len(table.extras["videos"]))[0]
 
 
 def table2(scale="quick", dataset="synthetic", data_dir=None, seed=0, progress=True):
@@ -337,3 +361,58 @@ def to_markdown(table):
             text = f"**{dataset}**\n\n{text}"
         blocks.append(text)
     return "\n\n".join(blocks)
+
+
+def figure(table):
+    """Table 1: F-measure by condition; Tables 2-3: Fig. 7 overlays on the first
+    video's test frames (synthetic videos are regenerated from the seed; real
+    CDnet results have no stored frames and get the bars instead)."""
+    from keras_crnn import plots
+
+    if table.name == "segmentation-table1" or "examples" not in table.extras or \
+            table.data_source.startswith("CDnet"):
+        return plots.plot_f_measures(table)
+    video = load_videos(table)[0]
+    shown = table.extras["examples"]["frames"]
+    rows = [row for row in table.extras["examples"] if row != "frames"]
+    return plots.plot_overlays(video.frames[shown], video.groundtruth[shown] == 255,
+                               {row: example_masks(table, row) for row in rows})
+
+
+def streaming_demo(scale="quick", seed=0, frames=24):
+    """Streams a synthetic change-detection video through an RFC-12s in both
+    modes of `StreamingSegmenter`.
+
+    The model is trained with the three-stage recipe on the first 80 % of the
+    video (the epochs of `scale`); the last frames are then segmented one at a
+    time.
+
+    Returns:
+        dict with the streamed `frames` uint8 `(frames, rows, cols, 3)`, their
+        `truth` (bool), the `window` and `stateful` masks (probabilities), and
+        the milliseconds per frame of each mode (`window_ms`, `stateful_ms`).
+    """
+    import time
+
+    from keras_crnn.experiments.training import three_stage_recipe
+    from keras_crnn.models.segmentation import build_segmenter
+    from keras_crnn.models.streaming import StreamingSegmenter
+
+    settings = SCALES[scale]
+    video = _videos("synthetic", scale, None, seed, 1)[0][0]
+    train, validation, _, (lo, hi) = _video_splits(video)
+    shape = video.frames.shape[1:]
+    rfc = three_stage_recipe(
+        build_segmenter("FCN-12s", shape, width=settings["width"]),
+        lambda fcn: build_segmenter("RFC-12s", shape, width=settings["width"], fcn=fcn),
+        train, validation, settings["video_epochs"], settings["batch_size"], seed,
+        progress=False)
+    stream = video.frames[max(lo, hi - frames):hi]
+    out = {"frames": stream, "truth": video.groundtruth[max(lo, hi - frames):hi] == 255}
+    for mode in ("window", "stateful"):
+        segmenter = StreamingSegmenter(rfc, mode)
+        segmenter.segment(stream[:3])  # warm up
+        start = time.perf_counter()
+        out[mode] = segmenter.segment(stream)
+        out[f"{mode}_ms"] = 1e3 * (time.perf_counter() - start) / len(stream)
+    return out

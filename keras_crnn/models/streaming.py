@@ -133,13 +133,16 @@ class StreamingSegmenter:
     def _stateful_step(self, frame, state):
         temporal = self._layer("temporal")
         x = self._features(frame)
-        if isinstance(temporal, ConvGRU2D):
-            h = temporal(x[:, None], initial_state=state, training=False)
-            if len(h.shape) == 5:  # return_sequences
-                h = h[:, -1]
-            new_state = [h]
+        if isinstance(temporal, ConvGRU2D):  # one step of the cell, no time loop
+            cell = temporal.cell
+            projected = cell.project_inputs(x[:, None])[:, 0]
+            cell.begin_sequence(1)
+            try:
+                h, new_state = cell(projected, state)
+            finally:
+                cell.end_sequence()
             out = ops.sigmoid(self._layer("upsample")(self._layer("score")(h)))
-            return out, new_state
+            return out, list(new_state)
         h, new_state = temporal.cell(x, state, training=False)
         head = self._layer("mask")
         out = head(ops.reshape(h, (1,) + self.frame_shape[:2] + (1,)))
