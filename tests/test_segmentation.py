@@ -52,6 +52,8 @@ def test_streaming_modes_equal_the_model(name):
     start); stateful mode = the model with return_sequences on the whole video."""
     frame_shape = (24, 24, 1) if name != "RFC-12s" else (24, 36, 3)
     model = build_segmenter(name, frame_shape, width=0.25)
+    if name == "RFC-Lenet":  # its head starts out ignoring the GRU: give the GRU a say
+        model.get_layer("mask").set_weights([np.array([[[[0.5], [1.0]]]]), np.zeros(1)])
     whole = build_segmenter(name, frame_shape, window=None, return_sequences=True, width=0.25)
     whole.set_weights(model.get_weights())
     video = np.random.default_rng(1).integers(0, 256, (6,) + frame_shape).astype(np.uint8)
@@ -87,6 +89,22 @@ def _toy_videos(n=24, length=5, size=12, seed=0):
             frames[i, t, row : row + 4, c : c + 4] = 220
             masks[i, t, row : row + 4, c : c + 4] = 1
     return frames, masks
+
+
+def test_recurrent_models_start_from_the_fcns_segmentation():
+    """RFC-Lenet's head starts out passing the last frame's dense logits; RFC-12s adds
+    its ConvGRU's output to the last frame's coarse map before the score."""
+    x = np.random.default_rng(3).random((2, 3, 16, 16, 1), dtype=np.float32)
+    fcn = build_segmenter("FC-Lenet", (16, 16, 1))
+    rfc = build_segmenter("RFC-Lenet", (16, 16, 1), fcn=fcn)
+    np.testing.assert_allclose(np.asarray(rfc(x)), np.asarray(fcn(x)), atol=1e-6)
+    fcn = build_segmenter("FCN-12s", (24, 24, 1), width=0.25)
+    rfc = build_segmenter("RFC-12s", (24, 24, 1), width=0.25, fcn=fcn)
+    rfc.get_layer("temporal").set_weights(
+        [np.zeros_like(w) for w in rfc.get_layer("temporal").get_weights()])
+    # A zero ConvGRU keeps h = 0: the RFC is exactly the FCN on the last frame.
+    x = np.random.default_rng(4).random((2, 3, 24, 24, 1), dtype=np.float32)
+    np.testing.assert_allclose(np.asarray(rfc(x)), np.asarray(fcn(x)), atol=1e-6)
 
 
 def test_three_stage_recipe_freezes_then_fine_tunes():

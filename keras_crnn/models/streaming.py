@@ -132,18 +132,22 @@ class StreamingSegmenter:
 
     def _stateful_step(self, frame, state):
         temporal = self._layer("temporal")
-        x = self._features(frame)
         if isinstance(temporal, ConvGRU2D):  # one step of the cell, no time loop
+            coarse = self._layer("encoder")(frame, training=False)
             cell = temporal.cell
-            projected = cell.project_inputs(x[:, None])[:, 0]
+            projected = cell.project_inputs(coarse[:, None])[:, 0]
             cell.begin_sequence(1)
             try:
                 h, new_state = cell(projected, state)
             finally:
                 cell.end_sequence()
-            out = ops.sigmoid(self._layer("upsample")(self._layer("score")(h)))
-            return out, list(new_state)
+            x = self._layer("score")(coarse + h)  # the refine skip
+            return ops.sigmoid(self._layer("upsample")(x)), list(new_state)
+        x = self._features(frame)
         h, new_state = temporal.cell(x, state, training=False)
-        head = self._layer("mask")
-        out = head(ops.reshape(h, (1,) + self.frame_shape[:2] + (1,)))
-        return out, list(new_state)
+        h = ops.reshape(h, (1,) + self.frame_shape[:2] + (1,))
+        if "with_logits" in {layer.name for layer in self.model.layers}:  # RFC-Lenet
+            logits = self._layer("upsample")(self._layer("score")(
+                self._layer("encoder")(frame, training=False)))
+            h = ops.concatenate([h, logits], axis=-1)
+        return self._layer("mask")(h), list(new_state)
