@@ -47,7 +47,7 @@ def _list(args):
 
     print("models:")
     for name, preset in PRESETS.items():
-        print(f"  {name:18s} {preset['description']}")
+        print(f"  {name:20s} {preset['description']}")
     print("datasets:")
     for name in READERS:
         print(f"  {name}")
@@ -55,7 +55,7 @@ def _list(args):
 
     print("experiments (keras-crnn reproduce NAME):")
     for name, fn in EXPERIMENTS.items():
-        print(f"  {name:18s} {fn.__doc__.splitlines()[0]} datasets: {', '.join(DATASETS[name])}")
+        print(f"  {name:26s} {fn.__doc__.splitlines()[0]} datasets: {', '.join(DATASETS[name])}")
     return 0
 
 
