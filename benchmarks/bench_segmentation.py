@@ -1,8 +1,9 @@
 """Online segmentation latency and the training cost of recurrence (RFCN paper).
 
-Latency: one 96x144 frame through `StreamingSegmenter` in window mode (the
-paper: the model on the last 3 frames, state from zero) and stateful mode (one
-encoder pass and one ConvGRU step per frame); target stateful <= 0.5x window.
+Latency: one frame of CDnet's usual 240x320 through `StreamingSegmenter` in
+window mode (the paper: the model on the last 3 frames, state from zero) and
+stateful mode (one encoder pass and one ConvGRU step per frame), full-width
+encoders; target stateful <= 0.5x window.
 Training: one step of each recurrent model over its fully convolutional
 counterpart on 3-frame windows (the recurrent one encodes all 3 frames, so
 about 3x is the floor).
@@ -35,12 +36,13 @@ def run(repeats=5, batch=16):
     from keras_crnn.models.streaming import StreamingSegmenter
 
     rng = np.random.default_rng(0)
-    shape = (96, 144, 3)
-    video = rng.integers(0, 256, (24,) + shape).astype(np.uint8)
-    lines = [f"Frames {shape[0]}x{shape[1]}x3, window 3, encoder width 0.5 (the cpu scale's).", ""]
+    shape = (240, 320, 3)
+    video = rng.integers(0, 256, (16,) + shape).astype(np.uint8)
+    lines = [f"Streaming: frames {shape[0]}x{shape[1]}x3, window 3, full-width encoders, "
+             f"median over {repeats} passes of {len(video)} frames.", ""]
     latency_rows = []
     for name in ("RFC-12s", "RFC-VGG"):
-        model = build_segmenter(name, shape, width=0.5)
+        model = build_segmenter(name, shape)
         window = _frame_latency(StreamingSegmenter(model, "window"), video, repeats)
         stateful = _frame_latency(StreamingSegmenter(model, "stateful"), video, repeats)
         latency_rows.append(f"| {name} | {window * 1e3:.1f} | {stateful * 1e3:.1f} | "
@@ -49,7 +51,8 @@ def run(repeats=5, batch=16):
     lines += ["| model | window mode (ms/frame) | stateful (ms/frame) | ratio | target <= 0.5x |",
               "|---|---:|---:|---:|---|", *latency_rows, ""]
 
-    pairs = [("FCN-12s", "RFC-12s", shape), ("FC-VGG", "RFC-VGG", shape),
+    train_shape = (96, 144, 3)  # the cpu scale's videos, encoder width 0.5
+    pairs = [("FCN-12s", "RFC-12s", train_shape), ("FC-VGG", "RFC-VGG", train_shape),
              ("FC-Lenet", "RFC-Lenet", (32, 32, 1))]
     steps = {}
     for fcn_name, rnn_name, frame_shape in pairs:
@@ -61,7 +64,8 @@ def run(repeats=5, batch=16):
             model.compile(keras.optimizers.Adadelta(1.0), "binary_crossentropy")
             steps[name] = (lambda m=model, x=x, y=y: m.train_on_batch(x, y))
     seconds = interleaved_medians(steps, repeats)
-    lines += [f"Training step, batch {batch}, Adadelta, median of {repeats} interleaved "
+    lines += [f"Training step at the cpu scale's sizes (96x144x3 videos and 32x32 digits, "
+              f"encoder width 0.5), batch {batch}, Adadelta, median of {repeats} interleaved "
               "repetitions:", "",
               "| fully convolutional | ms | recurrent | ms | recurrent / FC |",
               "|---|---:|---|---:|---:|"]
