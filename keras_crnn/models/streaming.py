@@ -61,6 +61,7 @@ class StreamingSegmenter:
         self.frame_shape = tuple(model.input_shape[2:])
         names = {layer.name for layer in model.layers}
         self.recurrent = "temporal" in names
+        self._has_encoder = "encoder" in names
         self._frames = collections.deque(maxlen=self.window)
         self._state = None
         self._window_fn = _compiled(lambda x: model(x, training=False))
@@ -107,32 +108,24 @@ class StreamingSegmenter:
     def _layer(self, name):
         return _unwrap(self.model.get_layer(name))
 
-    def _fcn_step(self, frame):
+    def _dense_logits(self, frame):
         x = self._layer("encoder")(frame, training=False)
-        return ops.sigmoid(self._layer("upsample")(self._layer("score")(x)))
+        return self._layer("upsample")(self._layer("score")(x))
 
-    def _features(self, frame):
-        """What the recurrent layer takes for one frame, `(1, ...)`."""
-        names = {layer.name for layer in self.model.layers}
-        if "encoder" not in names:  # LSTM / GRU on the flattened frame
-            return ops.reshape(frame, (1, -1))
-        x = self._layer("encoder")(frame, training=False)
-        if isinstance(self._layer("temporal"), ConvGRU2D):
-            return x
-        return ops.reshape(self._layer("upsample")(self._layer("score")(x)), (1, -1))
+    def _fcn_step(self, frame):
+        return ops.sigmoid(self._dense_logits(frame))
 
     def _initial_state(self):
         temporal = self._layer("temporal")
-        features = self._features(np.zeros((1,) + self.frame_shape, np.float32))
         if isinstance(temporal, ConvGRU2D):
-            return [ops.zeros(tuple(features.shape[:-1]) + (temporal.filters,))]
-        units = temporal.units
+            coarse = self._layer("encoder").output.shape[1:3]
+            return [ops.zeros((1,) + tuple(coarse) + (temporal.filters,))]
         count = 2 if isinstance(temporal, keras.layers.LSTM) else 1
-        return [ops.zeros((1, units)) for _ in range(count)]
+        return [ops.zeros((1, temporal.units)) for _ in range(count)]
 
     def _stateful_step(self, frame, state):
         temporal = self._layer("temporal")
-        if isinstance(temporal, ConvGRU2D):  # one step of the cell, no time loop
+        if isinstance(temporal, ConvGRU2D):  # RFC-12s / RFC-VGG: one cell step, no loop
             coarse = self._layer("encoder")(frame, training=False)
             cell = temporal.cell
             projected = cell.project_inputs(coarse[:, None])[:, 0]
@@ -143,11 +136,11 @@ class StreamingSegmenter:
                 cell.end_sequence()
             x = self._layer("score")(coarse + h)  # the refine skip
             return ops.sigmoid(self._layer("upsample")(x)), list(new_state)
-        x = self._features(frame)
-        h, new_state = temporal.cell(x, state, training=False)
-        h = ops.reshape(h, (1,) + self.frame_shape[:2] + (1,))
-        if "with_logits" in {layer.name for layer in self.model.layers}:  # RFC-Lenet
-            logits = self._layer("upsample")(self._layer("score")(
-                self._layer("encoder")(frame, training=False)))
-            h = ops.concatenate([h, logits], axis=-1)
-        return self._layer("mask")(h), list(new_state)
+        if self._has_encoder:  # RFC-Lenet: a GRU on the flattened dense logits
+            logits = self._dense_logits(frame)
+            h, new_state = temporal.cell(ops.reshape(logits, (1, -1)), state, training=False)
+            x = ops.concatenate([ops.reshape(h, logits.shape), logits], axis=-1)
+        else:  # LSTM / GRU on the flattened frame
+            h, new_state = temporal.cell(ops.reshape(frame, (1, -1)), state, training=False)
+            x = ops.reshape(h, (1,) + self.frame_shape[:2] + (1,))
+        return self._layer("mask")(x), list(new_state)
