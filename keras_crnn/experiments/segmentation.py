@@ -231,15 +231,17 @@ def _concat(parts):
             np.concatenate([p[1][:, :length] for p in parts]))
 
 
-def _video_counts(model, video, test, test_range, downsample):
+def _test_video(model, video, downsample):
+    """CDnet confusion counts of `model` on the test part of `video`, the
+    predicted masks `(frames, rows, cols)` and the index of the first test frame."""
     from keras_crnn.experiments.training import predict_masks
     from keras_crnn.metrics import SegmentationCounts, cdnet_targets
 
+    _, _, test, (lo, hi) = _video_splits(video, downsample)
     predicted = predict_masks(model, test[0])[0, ..., 0]
-    lo, hi = test_range
     truth, valid = cdnet_targets(video.groundtruth[lo:hi, ::downsample, ::downsample])
     valid &= video.roi[None, ::downsample, ::downsample]
-    return SegmentationCounts().add(truth, predicted, valid)
+    return SegmentationCounts().add(truth, predicted, valid), predicted, lo
 
 
 def _video_table(name, title, dataset, scale, data_dir, seed, progress, count, fcn_name,
@@ -259,18 +261,13 @@ def _video_table(name, title, dataset, scale, data_dir, seed, progress, count, f
 
     def evaluate(row, model):
         """Adds `row`: measures per video, averaged over the videos."""
-        from keras_crnn.experiments.training import predict_masks
-
         down = frame_shape[0] // model.output_shape[1]
-        per_video = []
-        for video in videos:
-            _, _, test, test_range = _video_splits(video, down)
-            per_video.append(_video_counts(model, video, test, test_range, down).measures())
-        measures = average_measures(per_video)
+        tested = [_test_video(model, video, down) for video in videos]
+        measures = average_measures([counts.measures() for counts, _, _ in tested])
         # Fig. 7: the first video's masks of a few test frames, bits packed.
-        _, _, test, (lo, _) = _video_splits(videos[0], down)
-        shown = np.linspace(0, test[0].shape[1] - WINDOW, EXAMPLE_FRAMES).astype(int)
-        masks = predict_masks(model, test[0])[0, shown, ..., 0] > 0.5
+        _, predicted, lo = tested[0]
+        shown = np.linspace(0, len(predicted) - 1, EXAMPLE_FRAMES).astype(int)
+        masks = predicted[shown] > 0.5
         examples = table.extras.setdefault("examples", {"frames": (lo + shown).tolist()})
         examples[row] = {"shape": list(masks.shape), "bits": np.packbits(masks).tobytes().hex()}
         for i, metric in enumerate(("precision", "recall", "f_measure")):
