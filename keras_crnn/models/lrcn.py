@@ -1,0 +1,166 @@
+"""LRCN captioning: a CNN encoder, an LSTM decoder, greedy and beam-search decoding.
+
+The LRCN paper's three shapes share the frame encoder and the recurrent blocks:
+
+- many-to-one (activity recognition): `CRNN(..., head="sequence")`, a CNN per
+  frame and an LSTM whose last state is classified;
+- one-to-many (image captioning): `build_captioner("image", ...)`, the image's
+  features start the LSTM decoder;
+- many-to-many (video captioning): `build_captioner("video", ...)`, a CNN per
+  frame, an LSTM encoder whose final state starts the LSTM decoder.
+
+Captions are token ids from `caption_vectorizer` (`keras.layers.TextVectorization`)
+with `startseq` and `endseq` around the words. The captioner is trained with
+teacher forcing: inputs `[visual, tokens[:, :-1]]`, targets `tokens[:, 1:]`.
+`greedy_decode` and `beam_decode` only call the model, so they work on a model
+loaded from a `.keras` file; with beam width 1 the beam search is the greedy one.
+"""
+
+import keras
+import numpy as np
+
+from keras_crnn.models.genre import frame_encoder
+
+START, END = "startseq", "endseq"
+
+
+def caption_vectorizer(captions, max_words=12):
+    """A `TextVectorization` adapted to `captions` (lower case, no punctuation),
+    with `startseq`/`endseq` added: ids `(n, max_words + 2)`, 0 = padding."""
+    layer = keras.layers.TextVectorization(output_sequence_length=max_words + 2,
+                                           standardize="lower_and_strip_punctuation")
+    layer.adapt([f"{START} {c} {END}" for c in captions])
+    return layer
+
+
+def encode_captions(vectorizer, captions):
+    """Token ids `(n, length)` of `captions` with start and end tokens."""
+    return np.asarray(vectorizer([f"{START} {c} {END}" for c in captions]))
+
+
+def build_captioner(kind, visual_shape, vocabulary_size, max_length, units=256,
+                    encoder="small-cnn", embedding=64):
+    """An encoder-decoder LSTM captioner (see the module docstring).
+
+    Args:
+        kind: `"image"` (`visual_shape` = `(rows, cols, 3)`) or `"video"`
+            (`(time, rows, cols, 3)`).
+        vocabulary_size: `vectorizer.vocabulary_size()`.
+        max_length: decoder input length (caption ids minus one).
+        units: LSTM units (encoder and decoder).
+        encoder: the frame encoder (`keras_crnn.models.genre.frame_encoder`).
+        embedding: word embedding size.
+
+    Returns:
+        `keras.Model([visual, tokens], next-token probabilities (batch,
+        max_length, vocabulary_size))`.
+    """
+    if kind not in ("image", "video"):
+        raise ValueError(f"`kind` must be 'image' or 'video'. Received: {kind!r}")
+    visual = keras.Input(tuple(visual_shape), name="visual")
+    tokens = keras.Input((max_length,), dtype="int32", name="tokens")
+    if kind == "image":
+        features = frame_encoder(encoder, visual_shape)(visual)
+        h = keras.layers.Dense(units, activation="tanh", name="init_h")(features)
+        c = keras.layers.Dense(units, activation="tanh", name="init_c")(features)
+        state = [h, c]
+    else:
+        frames = keras.layers.TimeDistributed(frame_encoder(encoder, visual_shape[1:]),
+                                              name="encoder")(visual)
+        _, h, c = keras.layers.LSTM(units, return_state=True, name="video_encoder")(frames)
+        state = [h, c]
+    words = keras.layers.Embedding(vocabulary_size, embedding, mask_zero=True,
+                                   name="embedding")(tokens)
+    x = keras.layers.LSTM(units, return_sequences=True, name="decoder")(words,
+                                                                        initial_state=state)
+    outputs = keras.layers.Dense(vocabulary_size, activation="softmax", name="next_word")(x)
+    return keras.Model([visual, tokens], outputs, name=f"{kind}_captioner")
+
+
+def _ids(vocabulary):
+    index = {word: i for i, word in enumerate(vocabulary)}
+    return index[START], index[END]
+
+
+def _words(vocabulary, ids, end):
+    out = []
+    for i in ids:
+        if i == end or i == 0:
+            break
+        out.append(vocabulary[i])
+    return " ".join(out)
+
+
+def greedy_decode(model, visual, vocabulary):
+    """The most likely next word at every step, until `endseq`.
+
+    Args:
+        model: a captioner (`build_captioner`, or loaded).
+        visual: a batch of images or videos, scaled as in training.
+        vocabulary: `vectorizer.get_vocabulary()`.
+
+    Returns:
+        a caption string per item.
+    """
+    start, end = _ids(vocabulary)
+    length = model.input_shape[1][1]
+    visual = np.asarray(visual)
+    tokens = np.zeros((len(visual), length), np.int32)
+    tokens[:, 0] = start
+    done = np.zeros(len(visual), bool)
+    for t in range(length - 1):
+        probabilities = np.asarray(model([visual, tokens], training=False))[:, t]
+        tokens[:, t + 1] = np.where(done, 0, probabilities.argmax(-1))
+        done |= tokens[:, t + 1] == end
+        if done.all():
+            break
+    last = np.asarray(model([visual, tokens], training=False))[:, length - 1].argmax(-1)
+    return [_words(vocabulary, list(row[1:]) + [word], end)
+            for row, word in zip(tokens, last, strict=True)]
+
+
+def beam_decode(model, visual, vocabulary, width=3):
+    """Beam search: keeps the `width` most likely captions (sum of log
+    probabilities) at every step; finished captions compete by their score.
+
+    Returns:
+        a caption string per item.
+    """
+    start, end = _ids(vocabulary)
+    length = model.input_shape[1][1]
+    captions = []
+    for item in np.asarray(visual):
+        beams = [([start], 0.0, False)]
+        for t in range(length):
+            live = [b for b in beams if not b[2]]
+            if not live:
+                break
+            tokens = np.zeros((len(live), length), np.int32)
+            for k, (ids, _, _) in enumerate(live):
+                tokens[k, : len(ids)] = ids
+            batch = np.repeat(item[None], len(live), axis=0)
+            log_p = np.log(np.asarray(model([batch, tokens], training=False))[:, t] + 1e-12)
+            candidates = [b for b in beams if b[2]]
+            for k, (ids, score, _) in enumerate(live):
+                for word in np.argsort(log_p[k])[::-1][:width]:
+                    candidates.append((ids + [int(word)], score + float(log_p[k, word]),
+                                       int(word) == end))
+            # A stable sort keeps the greedy choice first among equal scores.
+            beams = sorted(candidates, key=lambda b: -b[1])[:width]
+        captions.append(_words(vocabulary, beams[0][0][1:], end))
+    return captions
+
+
+def bleu(references, hypotheses, max_order=4):
+    """Corpus BLEU-1..`max_order` (0-100) of `hypotheses` against one reference
+    each, by sacrebleu: words split at spaces, sacrebleu's default smoothing
+    ("exp") for n-gram orders without a match.
+
+    Returns:
+        dict `{"bleu_1": ..., ..., "bleu_4": ...}`.
+    """
+    from sacrebleu.metrics import BLEU
+
+    return {f"bleu_{n}": BLEU(max_ngram_order=n, tokenize="none")
+            .corpus_score(list(hypotheses), [list(references)]).score
+            for n in range(1, max_order + 1)}
