@@ -229,3 +229,24 @@ def plot_f_measures(table, metric="f_measure"):
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def plot_confusion(matrix, class_names, title=None):
+    """A confusion matrix (rows: true class, columns: predicted), counts in the cells."""
+    matrix = np.asarray(matrix)
+    fig, ax = plt.subplots(figsize=(1 + 0.7 * len(class_names), 0.8 + 0.6 * len(class_names)))
+    ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(class_names)))
+    ax.set_xticklabels(class_names, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(len(class_names)))
+    ax.set_yticklabels(class_names, fontsize=8)
+    for i in range(matrix.shape[0]):
+        for j in range(matrix.shape[1]):
+            ax.text(j, i, int(matrix[i, j]), ha="center", va="center", fontsize=8,
+                    color="white" if matrix[i, j] > matrix.max() / 2 else "black")
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if title:
+        ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -10,7 +10,7 @@ The CLI (`keras-crnn reproduce NAME --scale ...`) and the notebooks call this.
 from pathlib import Path
 
 from keras_crnn.atomic import atomic_path
-from keras_crnn.experiments import forecast, occlusion, segmentation
+from keras_crnn.experiments import forecast, genre, lrcn, occlusion, segmentation
 from keras_crnn.experiments.results import SCALES, ResultsTable
 
 EXPERIMENTS = {
@@ -19,10 +19,13 @@ EXPERIMENTS = {
     "occlusion-table3": occlusion.table3,
     **forecast.EXPERIMENTS,
     **segmentation.EXPERIMENTS,
+    "genre-table1": genre.table1,
+    "lrcn-captioning": lrcn.captioning,
 }
 DATASETS = {**{name: occlusion.DATASETS for name in EXPERIMENTS if name.startswith("occlusion")},
             **{name: forecast.DATASETS for name in forecast.EXPERIMENTS},
-            **segmentation.DATASETS}
+            **segmentation.DATASETS, "genre-table1": genre.DATASETS,
+            "lrcn-captioning": lrcn.DATASETS}
 
 
 def to_markdown(table):
@@ -31,6 +34,10 @@ def to_markdown(table):
         return forecast.to_markdown(table)
     if table.name in segmentation.EXPERIMENTS:
         return segmentation.to_markdown(table)
+    if table.name == "genre-table1":
+        return genre.to_markdown(table)
+    if table.name == "lrcn-captioning":
+        return lrcn.to_markdown(table)
     return table.to_markdown(("accuracy",))
 
 
@@ -40,6 +47,8 @@ def figure(table):
         return forecast.figure(table)
     if table.name in segmentation.EXPERIMENTS:
         return segmentation.figure(table)
+    if table.name == "genre-table1":
+        return genre.figure(table)
     return None
 
 
