@@ -47,7 +47,7 @@ DATASETS = ("pines",)
 # CRNNs each, use 500 training series and 4 epochs: early learning curves only.
 SCALES = {
     "quick": {"train": 96, "test": 32, "epochs": 2, "batch_size": 16,
-              "figure_train": 64, "figure_epochs": 2},
+              "figure_train": 32, "figure_epochs": 2},
     "cpu": {"train": 3463, "test": 384, "epochs": 10, "batch_size": 16,
             "figure_train": 500, "figure_epochs": 4},
     "paper": {"train": 3463, "test": 384, "epochs": 95, "batch_size": 16,
