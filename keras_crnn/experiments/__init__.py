@@ -26,30 +26,26 @@ DATASETS = {**{name: occlusion.DATASETS for name in EXPERIMENTS if name.startswi
             **{name: forecast.DATASETS for name in forecast.EXPERIMENTS},
             **segmentation.DATASETS, "genre-table1": genre.DATASETS,
             "lrcn-captioning": lrcn.DATASETS}
+# The module behind each experiment; its optional `to_markdown(table)` and
+# `figure(table)` present the results.
+_MODULES = {**{name: occlusion for name in EXPERIMENTS if name.startswith("occlusion")},
+            **{name: forecast for name in forecast.EXPERIMENTS},
+            **{name: segmentation for name in segmentation.EXPERIMENTS},
+            "genre-table1": genre, "lrcn-captioning": lrcn}
 
 
 def to_markdown(table):
     """The Markdown table `reproduce` writes for `table`."""
-    if table.name in forecast.EXPERIMENTS:
-        return forecast.to_markdown(table)
-    if table.name in segmentation.EXPERIMENTS:
-        return segmentation.to_markdown(table)
-    if table.name == "genre-table1":
-        return genre.to_markdown(table)
-    if table.name == "lrcn-captioning":
-        return lrcn.to_markdown(table)
+    module = _MODULES.get(table.name)
+    if hasattr(module, "to_markdown"):
+        return module.to_markdown(table)
     return table.to_markdown(("accuracy",))
 
 
 def figure(table):
     """The paper figure of `table` (matplotlib Figure), or None when it has none."""
-    if table.name in forecast.EXPERIMENTS:
-        return forecast.figure(table)
-    if table.name in segmentation.EXPERIMENTS:
-        return segmentation.figure(table)
-    if table.name == "genre-table1":
-        return genre.figure(table)
-    return None
+    module = _MODULES.get(table.name)
+    return module.figure(table) if hasattr(module, "figure") else None
 
 
 def reproduce(name, scale="quick", dataset=None, data_dir=None, seed=0, out_dir="results",
