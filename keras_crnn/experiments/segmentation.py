@@ -254,7 +254,7 @@ def _video_table(name, title, dataset, scale, data_dir, seed, progress, count, f
     from keras_crnn.experiments.results import ResultsTable
     from keras_crnn.experiments.training import fit_segmenter, three_stage_recipe
     from keras_crnn.metrics import average_measures
-    from keras_crnn.models.segmentation import BACKBONES, SEGMENTERS, build_segmenter
+    from keras_crnn.models.segmentation import build_segmenter, label_downsample
 
     settings = SCALES[scale]
     videos, source = _videos(dataset, scale, data_dir, seed, count)
@@ -281,7 +281,7 @@ def _video_table(name, title, dataset, scale, data_dir, seed, progress, count, f
             table.add(row, label, metric, measures[metric])
 
     def splits(model_name):
-        down = BACKBONES[SEGMENTERS[model_name][1]]["label_downsample"]
+        down = label_downsample(model_name)
         parts = [_video_splits(v, down) for v in videos]
         return _concat([p[0] for p in parts]), _concat([p[1] for p in parts])
 

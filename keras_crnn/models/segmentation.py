@@ -71,11 +71,10 @@ def stride(backbone):
     return total
 
 
-def output_shape(name, frame_shape):
-    """`(rows, cols, 1)` of the masks model `name` predicts for `frame_shape`."""
-    kind, backbone = SEGMENTERS[name]
-    down = BACKBONES[backbone]["label_downsample"] if backbone in BACKBONES else 1
-    return (frame_shape[0] // down, frame_shape[1] // down, 1)
+def label_downsample(name):
+    """How much smaller than the frames model `name`'s masks are (2 for VGG-F, else 1)."""
+    backbone = SEGMENTERS[name][1]
+    return BACKBONES[backbone]["label_downsample"] if backbone in BACKBONES else 1
 
 
 def _check_frame_shape(name, frame_shape):
