@@ -9,15 +9,19 @@ PyAV (the `video` extra). Writes `.npz` shards + `manifest.json`
 (`keras_crnn.datasets.read_shards`): `frames` uint8 (n, group, rows, cols, 3),
 `spectrograms` float32 (n, frames, mels), `labels`, `video` (the index of the
 source file, for splitting by video: `keras_crnn.datasets.video.split_by_video`)
-and the class names in the manifest's source. All-or-nothing.
+and the class names in `classes.json` (`keras-crnn reproduce genre-table1 --dataset
+videos --data-dir OUT` reads them). All-or-nothing.
 """
 
 import argparse
+import json
 import sys
+from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
+from keras_crnn.atomic import atomic_path
 from keras_crnn.audio import log_mel_spectrogram
 from keras_crnn.datasets import write_shards
 from keras_crnn.datasets.video import class_folders, frame_groups, read_video
@@ -59,6 +63,8 @@ def main(argv=None):
     manifest = write_shards(args.out, arrays, force=args.force,
                             source=f"videos under {args.root}, classes {classes}, "
                                    f"{args.fps} fps, groups of {args.group}")
+    with atomic_path(Path(args.out) / "classes.json") as tmp:
+        tmp.write_text(json.dumps(classes))
     print(f"wrote {len(arrays['labels'])} clips of {len(parts['frames'])} videos in "
           f"{len(manifest['shards'])} shard(s) to {args.out}")
     return 0

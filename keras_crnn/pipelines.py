@@ -41,7 +41,9 @@ def make_dataset(
     """A batched, prefetched `tf.data.Dataset` of sequences (or windows of them).
 
     Args:
-        x: `(n, time, ...)` array of sequences (e.g. uint8 frames).
+        x: `(n, time, ...)` array of sequences (e.g. uint8 frames), or a
+            tuple of arrays with `n` rows each for a model with several
+            inputs (a clip and its spectrogram); not with `window`.
         y: optional targets with `n` rows; with `window`, per-frame targets
             `(n, time, ...)`.
         batch_size: sequences (or windows) per batch.
@@ -55,18 +57,24 @@ def make_dataset(
             `"last"` the target of its last frame (segmentation of the
             newest frame).
         scale: if given, inputs are cast to float32 and multiplied by it
-            (`1/255` for uint8 frames); targets are left as they are.
+            (`1/255` for uint8 frames); targets are left as they are. With
+            several inputs, a number scales them all, a tuple holds one
+            scale (or None) per input.
         target_scale: the same for targets (image targets of forecasting).
         repeat: repeat forever (for `steps_per_epoch` training).
         drop_remainder: drop the last incomplete batch.
 
     Returns:
         `tf.data.Dataset` of `x` batches, or of `(x, y)` batches, with shapes
-        `(batch, time or window, ...)`.
+        `(batch, time or window, ...)`; with several inputs, `x` is a tuple
+        (alone: `(x,)`, so that Keras does not read it as `(x, y)`).
 
     Raises:
         ValueError: when shapes disagree or the window does not fit.
     """
+    if isinstance(x, (tuple, list)):
+        return _multi_input_dataset(x, y, batch_size, shuffle, seed, window, scale, repeat,
+                                    drop_remainder)
     x = np.asarray(x)
     if x.ndim < 2 or len(x) == 0:
         raise ValueError(f"`x` must be a non-empty array (n, time, ...). Received: shape={x.shape}")
@@ -124,6 +132,39 @@ def make_dataset(
         )
     if shuffle:
         ds = ds.shuffle(size, seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        ds = ds.repeat()
+    return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+
+def _multi_input_dataset(xs, y, batch_size, shuffle, seed, window, scale, repeat,
+                         drop_remainder):
+    xs = tuple(np.asarray(a) for a in xs)
+    if window is not None:
+        raise ValueError("`window` needs a single input array. Received: "
+                         f"{len(xs)} inputs")
+    rows = {len(a) for a in xs} | ({len(y)} if y is not None else set())
+    if len(rows) != 1 or not xs or min(a.ndim for a in xs) < 2 or 0 in rows:
+        raise ValueError("Every input (and `y`) must be a non-empty array with the same number "
+                         f"of rows. Received: x shapes={[a.shape for a in xs]}, "
+                         f"y.shape={None if y is None else np.shape(y)}")
+    scales = scale if isinstance(scale, (tuple, list)) else (scale,) * len(xs)
+    if len(scales) != len(xs):
+        raise ValueError(f"`scale` must hold one entry per input ({len(xs)}). "
+                         f"Received: scale={scale!r}")
+    fns = [_scale_fn(s) for s in scales]
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"`batch_size` must be a positive integer. Received: {batch_size!r}")
+
+    def scaled(*items):
+        inputs = tuple(fn(a) for fn, a in zip(fns, items[: len(xs)], strict=True))
+        # Keras reads a pair as (x, y): inputs alone go in a 1-tuple.
+        return (inputs,) if y is None else (inputs, items[-1])
+
+    parts = xs if y is None else xs + (np.asarray(y),)
+    ds = tf.data.Dataset.from_tensor_slices(parts).map(scaled, tf.data.AUTOTUNE)
+    if shuffle:
+        ds = ds.shuffle(len(xs[0]), seed=seed, reshuffle_each_iteration=True)
     if repeat:
         ds = ds.repeat()
     return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)

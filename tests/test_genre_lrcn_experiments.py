@@ -21,12 +21,49 @@ def test_genre_data_keeps_videos_whole_and_video_accuracy_averages_clips():
 
 
 @pytest.fixture
-def tiny(monkeypatch):
+def tiny(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERAS_CRNN_CACHE", str(tmp_path / "cache"))
     monkeypatch.setitem(genre.SCALES, "quick", {
         "videos": 18, "clips_per_video": 2, "clip_frames": 4, "size": 32, "epochs": 1,
-        "units": 8, "encoder": "small-cnn", "batch_size": 8})
+        "frame_epochs": 1, "frame_stride": 2, "units": 8, "encoder": "small-cnn",
+        "batch_size": 8})
     monkeypatch.setitem(lrcn.SCALES, "quick", {
         "train": 40, "test": 6, "epochs": 1, "units": 8, "length": 3, "size": 16})
+
+
+def test_stage1_features_are_cached_once(tiny, tmp_path):
+    data = genre.genre_data("quick", seed=1)
+    settings = genre.SCALES["quick"]
+    first = genre.cached_frame_features(data, settings, 1, progress=False)
+    again = genre.cached_frame_features(data, settings, 1, progress=False)
+    assert not first["cached"] and again["cached"] and again["path"] == first["path"]
+    assert str(tmp_path / "cache") in first["path"]
+    for split in ("train", "validation", "test"):
+        n = len(data[split][0])
+        assert first["features"][split]["pool"].shape == (n, 4, 128)
+        np.testing.assert_array_equal(first["features"][split]["softmax"],
+                                      again["features"][split]["softmax"])
+    assert again["history"] == first["history"]
+    other = genre.genre_data("quick", seed=2)  # other frames: another cache entry
+    assert genre.cached_frame_features(other, settings, 1, progress=False)["cached"] is False
+
+
+def test_genre_data_from_video_files(tiny, tmp_path):
+    from keras_crnn.datasets.genres import GENRES, write_genre_videos
+
+    write_genre_videos(tmp_path / "videos", 12, seconds=2.5, size=32, sample_rate=8000,
+                       progress=False)
+    data = genre.genre_data("quick", dataset="videos", data_dir=tmp_path / "videos",
+                            progress=False)
+    assert data["classes"] == sorted(GENRES)
+    clips = np.concatenate([data[split][0] for split in ("train", "validation", "test")])
+    # 2.5 s at 4 fps = 10 frames: two clips of 4 frames per video.
+    assert clips.shape == (24, 4, 32, 32, 3)
+    assert data["train"][1].shape[1:] == (1 + 8000 // 128, 32)  # 1 s of sound per clip
+    ids = [set(data[split][3].tolist()) for split in ("train", "validation", "test")]
+    assert sum(map(len, ids)) == 12 and not (ids[0] & ids[1] or ids[0] & ids[2])
+    with pytest.raises(ValueError, match="needs `data_dir`"):
+        genre.genre_data("quick", dataset="videos")
 
 
 def test_tiny_genre_table_and_captioning(tiny, tmp_path):
@@ -40,6 +77,7 @@ def test_tiny_genre_table_and_captioning(tiny, tmp_path):
         next(r["count"] for r in table.rows if r["metric"] == "accuracy")
     assert (tmp_path / "genre-table1.png").exists()
     assert "| paper: CNN-LSTM pool | 90.30 |" in to_markdown(table)
+    assert table.extras["stage1"]["cached"] is False and table.extras["classes"][0] == "Action"
     captions = reproduce("lrcn-captioning", "quick", out_dir=tmp_path, progress=False)
     assert {r["metric"] for r in captions.rows} == {"bleu_1", "bleu_2", "bleu_3", "bleu_4",
                                                     "exact_match"}

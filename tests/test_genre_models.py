@@ -4,7 +4,15 @@ import keras
 import numpy as np
 import pytest
 
-from keras_crnn.models.genre import GENRE_MODELS, build_genre_model, frame_encoder
+from keras_crnn.models.genre import (
+    FEATURE_MODELS,
+    GENRE_MODELS,
+    build_feature_model,
+    build_frame_classifier,
+    build_genre_model,
+    frame_encoder,
+    frame_features,
+)
 
 CLIP = (6, 32, 32, 3)
 SOUND = (40, 16)
@@ -45,9 +53,45 @@ def test_frame_encoders_and_bad_names():
     assert frame_encoder("inceptionv3", (75, 75, 3)).output_shape == (None, 2048)
     assert frame_encoder("mobilenetv3small", (32, 32, 3)).output_shape[-1] == 576
     assert frame_encoder("small-cnn", (32, 32, 3)).output_shape == (None, 128)
+    assert frame_encoder("small-cnn", (32, 32, 3), pooling="flatten").output_shape == \
+        (None, 2 * 2 * 128)
+    with pytest.raises(ValueError, match="`pooling`.*'max'"):
+        frame_encoder("small-cnn", (32, 32, 3), pooling="max")
     with pytest.raises(ValueError, match="Unknown frame encoder.*'resnet'"):
         frame_encoder("resnet", (32, 32, 3))
     with pytest.raises(ValueError, match="Unknown genre model.*'C3D'"):
         build_genre_model("C3D", CLIP)
     with pytest.raises(ValueError, match="needs `spectrogram_shape`"):
         build_genre_model("ConvNet", CLIP, audio=True)
+
+
+def test_cached_frame_features_are_the_classifiers_outputs():
+    """Stage 1 -> 2: `pool` is the encoder's output, `softmax` the classifier's."""
+    classifier = build_frame_classifier((32, 32, 3), classes=6)
+    clips = np.random.default_rng(2).integers(0, 256, (3, 5, 32, 32, 3), dtype=np.uint8)
+    features = frame_features(classifier, clips, batch_size=4)  # batches cut across clips
+    assert features["pool"].shape == (3, 5, 128) and features["softmax"].shape == (3, 5, 6)
+    frames = clips.reshape(15, 32, 32, 3).astype(np.float32) / 255
+    np.testing.assert_allclose(features["softmax"].reshape(15, 6),
+                               np.asarray(classifier(frames, training=False)), atol=1e-5)
+    encoder = classifier.get_layer("frame_encoder")
+    np.testing.assert_allclose(features["pool"][1, 3], np.asarray(encoder(frames[8:9]))[0],
+                               atol=1e-5)
+    with pytest.raises(ValueError, match=r"Expected clips.*\(5, 32, 32, 3\)"):
+        frame_features(classifier, clips[0])
+
+
+@pytest.mark.parametrize("audio", [False, True])
+@pytest.mark.parametrize("name", FEATURE_MODELS)
+def test_feature_models_read_feature_sequences(name, audio):
+    model = build_feature_model(name, (5, 12), classes=6, units=8, audio=audio,
+                                spectrogram_shape=SOUND)
+    rng = np.random.default_rng(3)
+    x = rng.random((2, 5, 12), dtype=np.float32)
+    y = np.asarray(model([x, rng.random((2,) + SOUND, dtype=np.float32)] if audio else x))
+    assert y.shape == (2, 6)
+    np.testing.assert_allclose(y.sum(-1), 1.0, rtol=1e-5)
+    layer = keras.layers.SimpleRNN if name == "CNN-RNN" else keras.layers.LSTM
+    assert isinstance(model.get_layer("temporal"), layer)
+    with pytest.raises(ValueError, match=r"\(time, features\)"):
+        build_feature_model(name, (5, 4, 3))

@@ -71,6 +71,26 @@ def test_bad_inputs_are_explained():
         P.make_dataset(x, np.zeros((4, 5)), window=2, window_targets="first")
 
 
+def test_several_inputs_keep_rows_together_and_scale_each():
+    frames = np.arange(10 * 2 * 3, dtype=np.uint8).reshape(10, 2, 3)
+    tokens = np.arange(10 * 4).reshape(10, 4)
+    y = np.arange(10)
+    batches = [((np.asarray(a), np.asarray(b)), np.asarray(labels)) for (a, b), labels in
+               P.make_dataset((frames, tokens), y, batch_size=4, seed=3, scale=(1 / 255, None))]
+    (a, b), labels = batches[0]
+    assert a.dtype == np.float32 and b.dtype == tokens.dtype
+    np.testing.assert_allclose(a * 255, frames[labels], rtol=1e-5)
+    np.testing.assert_array_equal(b, tokens[labels])  # rows shuffled together
+    seen = np.concatenate([batch[1] for batch in batches])
+    assert sorted(seen.tolist()) == list(range(10)) and seen.tolist() != list(range(10))
+    with pytest.raises(ValueError, match=r"same number of rows.*\(10, 2, 3\), \(9, 4\)"):
+        P.make_dataset((frames, tokens[:9]), y)
+    with pytest.raises(ValueError, match="one entry per input"):
+        P.make_dataset((frames, tokens), y, scale=(1.0,))
+    with pytest.raises(ValueError, match="single input"):
+        P.make_dataset((frames, tokens), y, window=2)
+
+
 def test_from_generator():
     import tensorflow as tf
 

@@ -99,5 +99,34 @@ def test_video_clips_script_caches_frames_and_spectrograms(tmp_path):
     # 5 s at 4 fps = 20 frames: 2 groups of 8; 3 s = 12 frames: 1 group.
     assert arrays["frames"].shape == (3, 8, 8, 8, 3)
     assert arrays["labels"].tolist() == [0, 0, 1] and arrays["video"].tolist() == [0, 0, 1]
+    assert (tmp_path / "out" / "classes.json").read_text() == '["Action", "Romance"]'
     # 8 frames at 4 fps = 2 s of sound = 32000 samples: 1 + 32000 // 256 frames.
     assert arrays["spectrograms"].shape == (3, 126, 64)
+
+
+def test_synthetic_genre_videos_are_real_files_in_genre_folders(tmp_path):
+    import subprocess
+    from pathlib import Path
+
+    from keras_crnn.datasets.genres import GENRES, genre_clips
+
+    script = Path(__file__).parent.parent / "data_tools" / "make_genre_videos.py"
+    out = tmp_path / "videos"
+    subprocess.run([sys.executable, str(script), "--out", str(out), "--videos", "6",
+                    "--seconds", "3", "--size", "32", "--sample-rate", "8000"],
+                   check=True, capture_output=True)
+    paths, labels, classes = V.class_folders(out)
+    assert sorted(classes) == sorted(GENRES) and np.bincount(labels).tolist() == [1] * 6
+    # The files hold the generator's clips: frames (lossy codec) and sound.
+    frames, audio, truth = genre_clips(6, 12, 32, 4, 8000, seed=np.random.default_rng([0, 0]))
+    for clip, sound, label in zip(frames, audio, truth, strict=True):
+        path = next(p for p in paths if p.parent.name == GENRES[label])
+        decoded, decoded_sound, rate = V.read_video(path, 4, sample_rate=8000)
+        assert decoded.shape == clip.shape and rate == 8000
+        assert np.abs(decoded.astype(float) - clip).mean() < 12
+        assert abs(np.std(decoded_sound[: len(sound)]) - np.std(sound)) < 0.3 * np.std(sound)
+    before = sorted(p.name for p in out.rglob("*.mp4"))
+    failed = subprocess.run([sys.executable, str(script), "--out", str(out), "--videos", "6"],
+                            capture_output=True, text=True)
+    assert failed.returncode != 0 and "is not empty" in failed.stderr
+    assert sorted(p.name for p in out.rglob("*.mp4")) == before  # nothing lost

@@ -22,7 +22,14 @@ frames over time, and 100 % with frames and audio.
 
 Frames are uint8 `(T, size, size, 3)` at 4 frames per second; audio is a mono
 float32 waveform in [-1, 1] at `sample_rate`, covering the same seconds.
+`write_genre_videos` writes them as video files with sound in the genre
+paper's folder layout (`ROOT/GENRE/VIDEO.mp4`), for the video readers.
 """
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import numpy as np
 
@@ -132,3 +139,70 @@ def genre_clips(count, length=40, size=32, fps=4, sample_rate=8000, seed=0):
             frames[i, t] = np.clip(frame, 0, 255).astype(np.uint8)
         audio[i] = _audio(_SOUND[genre], seconds, sample_rate, rng)
     return frames, audio, labels
+
+
+def write_genre_videos(root, count, seconds=20.0, size=64, fps=4, sample_rate=16000, seed=0,
+                       force=False, progress=True, chunk=24):
+    """Writes `count` synthetic genre videos as MPEG-4 files with sound.
+
+    The layout is the genre paper's: `root/GENRE/GENRE_0000.mp4`, one folder
+    per name in `GENRES`; the clips come from `genre_clips`, `chunk` at a
+    time (genres balanced within each chunk of a multiple of six). The folder appears complete or not
+    at all: videos are written into a temporary folder beside it, which is
+    renamed into place. Needs the `video` extra (PyAV).
+
+    Args:
+        root: the folder to create.
+        count: videos in all (genres in equal numbers).
+        seconds, size, fps, sample_rate: length, frame side (even), frames
+            and audio samples per second.
+        seed: int seed.
+        force: replace an existing non-empty `root`.
+        progress: show a progress bar.
+        chunk: videos generated at a time (bounds the memory used).
+
+    Returns:
+        the written paths, in the order of the generated clips.
+
+    Raises:
+        FileExistsError: `root` is not empty and `force` is False.
+        ImportError: PyAV is missing (names the extra).
+    """
+    from keras_crnn.datasets.video import _av, write_video
+
+    _av()  # fail before generating anything
+    root = Path(root)
+    if root.exists() and any(root.iterdir()) and not force:
+        raise FileExistsError(f"{root} is not empty. Pass force=True (--force) to replace it.")
+    if size % 2:
+        raise ValueError(f"Video frames need an even side. Received: size={size}")
+    length = int(round(seconds * fps))
+    root.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}."))
+    try:
+        from tqdm.auto import tqdm
+
+        paths, done = [], 0
+        bar = tqdm(total=count, desc="genre videos", unit="video", disable=not progress)
+        for part in range(0, count, chunk):
+            n = min(chunk, count - part)
+            # One generator call per chunk, seeded by (seed, chunk): memory stays bounded.
+            frames, audio, labels = genre_clips(n, length, size, fps, sample_rate,
+                                                seed=np.random.default_rng([seed, part]))
+            for clip, sound, label in zip(frames, audio, labels, strict=True):
+                genre = GENRES[label]
+                path = Path(genre) / f"{genre.lower().replace(' ', '_')}_{done:04d}.mp4"
+                write_video(tmp / path, clip, fps, sound, sample_rate)
+                paths.append(root / path)
+                done += 1
+                bar.update(1)
+        bar.close()
+        for genre in GENRES:
+            (tmp / genre).mkdir(exist_ok=True)
+        if root.exists():
+            shutil.rmtree(root)
+        os.replace(tmp, root)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return paths

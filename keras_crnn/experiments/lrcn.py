@@ -27,8 +27,8 @@ EXAMPLES = 8
 def captioning(scale="quick", dataset="synthetic", data_dir=None, seed=0, progress=True):
     """LRCN video and image captioning: BLEU-1..4, greedy and beam search."""
     import keras
-    import tensorflow as tf
 
+    from keras_crnn import pipelines
     from keras_crnn.datasets.captions import captioned_images, captioned_videos
     from keras_crnn.experiments.results import ResultsTable
     from keras_crnn.experiments.training import fit_model
@@ -54,26 +54,27 @@ def captioning(scale="quick", dataset="synthetic", data_dir=None, seed=0, progre
     for kind, (visual, captions) in sets.items():
         vectorizer = caption_vectorizer(captions, max_words=7)
         ids = encode_captions(vectorizer, captions)
-        x = visual.astype(np.float32) / 255.0
         keras.utils.set_random_seed(seed)
-        model = build_captioner(kind, x.shape[1:], vectorizer.vocabulary_size(),
-                                ids.shape[1] - 1, units=s["units"])
+        # Flattened encoder maps keep where the shape is ("at the top", "moves left").
+        model = build_captioner(kind, visual.shape[1:], vectorizer.vocabulary_size(),
+                                ids.shape[1] - 1, units=s["units"], pooling="flatten")
         n_val = max(1, s["train"] // 10)
         fit_slice, val_slice = slice(0, s["train"] - n_val), slice(s["train"] - n_val, s["train"])
-        def batches(part, shuffle, x=x, ids=ids):
-            ds = tf.data.Dataset.from_tensor_slices(((x[part], ids[part, :-1]), ids[part, 1:]))
-            if shuffle:
-                ds = ds.shuffle(len(ids[part]), seed=seed)
-            return ds.batch(32).prefetch(tf.data.AUTOTUNE)
+
+        def batches(part, shuffle, visual=visual, ids=ids):
+            return pipelines.make_dataset((visual[part], ids[part, :-1]), ids[part, 1:],
+                                          batch_size=32, shuffle=shuffle, seed=seed,
+                                          scale=(1 / 255, None))
 
         fit = fit_model(model, "sparse_categorical_crossentropy", batches(fit_slice, True),
                         batches(val_slice, False), s["epochs"], seed,
                         description=f"{kind} captioner", progress=progress)
         test = slice(s["train"], count)
+        x = visual[test].astype(np.float32) / 255.0
         truth = captions[test]
         vocabulary = vectorizer.get_vocabulary()
-        for decoding, decoded in (("greedy", greedy_decode(model, x[test], vocabulary)),
-                                  ("beam 3", beam_decode(model, x[test], vocabulary, width=3))):
+        for decoding, decoded in (("greedy", greedy_decode(model, x, vocabulary)),
+                                  ("beam 3", beam_decode(model, x, vocabulary, width=3))):
             row = f"LRCN {kind} captioner ({decoding})"
             for metric, value in bleu(truth, decoded).items():
                 table.add(row, dataset, metric, value)

@@ -24,16 +24,26 @@ Models (`GENRE_MODELS`, the names of Table I):
 
 `audio=True` adds the paper's proposal: a CNN on the spectrogram whose
 features join the visual branch's before the final softmax.
+
+**Two-stage training** (the paper's): `build_frame_classifier` (encoder +
+softmax) is trained on single frames; `frame_features` then runs it once over
+every frame and gives the encoder's pooled features (`pool`) and the
+classifier's probabilities (`softmax`), which are cached; the recurrent
+models of `FEATURE_MODELS` (`build_feature_model`) train on those cached
+sequences `(time, features)`. `build_genre_model` builds the same models to
+train end to end from pixels instead.
 """
 
 import keras
+import numpy as np
 
 ENCODERS = ("inceptionv3", "mobilenetv3small", "small-cnn")
 GENRE_MODELS = ("ConvNet", "Time distributed CNN", "3D ConvNet", "CNN-RNN", "CNN-LSTM softmax",
                 "CNN-LSTM pool")
+FEATURE_MODELS = ("CNN-RNN", "CNN-LSTM softmax", "CNN-LSTM pool")
 
 
-def frame_encoder(name, frame_shape, weights=None):
+def frame_encoder(name, frame_shape, weights=None, pooling="avg"):
     """One frame `(rows, cols, 3)` -> a feature vector (see the module docstring).
 
     Args:
@@ -42,17 +52,22 @@ def frame_encoder(name, frame_shape, weights=None):
             MobileNetV3Small 32x32.
         weights: a `.weights.h5` / `.h5` file of the application's weights, or
             None (random).
+        pooling: `"avg"` averages the last feature map over space (the
+            paper's pool features: 2048 for InceptionV3); `"flatten"` keeps
+            where things are (rows x cols x channels of the last map).
 
     Returns:
         `keras.Model` named `frame_encoder`.
     """
     frame_shape = tuple(frame_shape)
+    if pooling not in ("avg", "flatten"):
+        raise ValueError(f"`pooling` must be 'avg' or 'flatten'. Received: {pooling!r}")
     if name == "inceptionv3":
         base = keras.applications.InceptionV3(include_top=False, weights=weights,
-                                              input_shape=frame_shape, pooling="avg")
+                                              input_shape=frame_shape)
     elif name == "mobilenetv3small":
         base = keras.applications.MobileNetV3Small(include_top=False, weights=weights,
-                                                   input_shape=frame_shape, pooling="avg",
+                                                   input_shape=frame_shape,
                                                    include_preprocessing=False)
     elif name == "small-cnn":
         inputs = keras.Input(frame_shape)
@@ -61,7 +76,6 @@ def frame_encoder(name, frame_shape, weights=None):
             x = keras.layers.Conv2D(filters, 3, padding="same", activation="relu",
                                     name=f"conv{i}")(x)
             x = keras.layers.MaxPooling2D(2, padding="same", name=f"pool{i}")(x)
-        x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
         base = keras.Model(inputs, x)
         if weights:
             base.load_weights(weights)
@@ -69,7 +83,9 @@ def frame_encoder(name, frame_shape, weights=None):
         raise ValueError(f"Unknown frame encoder. Expected one of {ENCODERS}. "
                          f"Received: {name!r}")
     inputs = keras.Input(frame_shape, name="frame")
-    return keras.Model(inputs, base(inputs), name="frame_encoder")
+    pool = keras.layers.GlobalAveragePooling2D(name="pool") if pooling == "avg" else \
+        keras.layers.Flatten(name="pool")
+    return keras.Model(inputs, pool(base(inputs)), name="frame_encoder")
 
 
 def audio_branch(spectrogram_shape, filters=(16, 32, 64)):
@@ -137,19 +153,106 @@ def build_genre_model(name, clip_shape, classes=6, encoder="small-cnn", weights=
             x = keras.layers.MaxPooling3D((1 if i == 1 else 2, 2, 2), padding="same",
                                           name=f"pool3d_{i}")(x)
         x = keras.layers.GlobalAveragePooling3D(name="pool")(x)
-    elif name == "CNN-RNN":
-        x = keras.layers.SimpleRNN(units, name="temporal")(encoded())
     elif name == "CNN-LSTM softmax":
         x = td(keras.layers.Dense(classes, activation="softmax"), name="frame_scores")(encoded())
-        x = keras.layers.LSTM(units, name="temporal")(x)
-    else:  # CNN-LSTM pool
-        x = keras.layers.LSTM(units, name="temporal")(encoded())
+        x = _temporal(name, units)(x)
+    else:  # CNN-RNN, CNN-LSTM pool
+        x = _temporal(name, units)(encoded())
+    return _classify(name, x, inputs, classes, audio, spectrogram_shape, dropout)
+
+
+def _temporal(name, units):
+    layer = keras.layers.SimpleRNN if name == "CNN-RNN" else keras.layers.LSTM
+    return layer(units, name="temporal")
+
+
+def _classify(name, x, inputs, classes, audio, spectrogram_shape, dropout):
+    """The shared tail: optional audio fusion, dropout, softmax."""
     if audio:
         sound = keras.Input(tuple(spectrogram_shape), name="spectrogram")
-        inputs.append(sound)
+        inputs = inputs + [sound]
         x = keras.layers.Concatenate(name="fusion")([x, audio_branch(spectrogram_shape)(sound)])
     if dropout:
         x = keras.layers.Dropout(dropout, name="dropout")(x)
     outputs = keras.layers.Dense(classes, activation="softmax", name="predictions")(x)
     model_name = name.lower().replace(" ", "_").replace("-", "_") + ("_audio" if audio else "")
-    return keras.Model(inputs if audio else clip, outputs, name=model_name)
+    return keras.Model(inputs if len(inputs) > 1 else inputs[0], outputs, name=model_name)
+
+
+def build_frame_classifier(frame_shape, classes=6, encoder="small-cnn", weights=None,
+                           dropout=0.5):
+    """Stage 1 of two-stage training: one frame `(rows, cols, 3)` -> genre
+    probabilities `(batch, classes)`, trained on single frames labelled with
+    their video's genre (the paper retrains InceptionV3's top this way).
+
+    The encoder is the layer `frame_encoder`, the softmax `frame_scores`;
+    `frame_features` reads both.
+    """
+    frame = keras.Input(tuple(frame_shape), name="frame")
+    x = frame_encoder(encoder, frame_shape, weights)(frame)
+    if dropout:
+        x = keras.layers.Dropout(dropout, name="frame_dropout")(x)
+    outputs = keras.layers.Dense(classes, activation="softmax", name="frame_scores")(x)
+    return keras.Model(frame, outputs, name="frame_classifier")
+
+
+def frame_features(classifier, clips, batch_size=256, scale=1 / 255):
+    """Runs a trained frame classifier once over every frame of `clips`.
+
+    Args:
+        classifier: from `build_frame_classifier`.
+        clips: `(n, time, rows, cols, 3)` frames (uint8, multiplied by
+            `scale`).
+        batch_size: frames per forward pass.
+
+    Returns:
+        dict of float32 arrays: `pool` `(n, time, features)` (the encoder's
+        pooled output) and `softmax` `(n, time, classes)`.
+    """
+    clips = np.asarray(clips)
+    if clips.ndim != 5:
+        raise ValueError("Expected clips (n, time, rows, cols, channels). Received: "
+                         f"shape={clips.shape}")
+    frame = keras.Input(clips.shape[2:])
+    pool = classifier.get_layer("frame_encoder")(frame)
+    softmax = classifier.get_layer("frame_scores")(pool)  # dropout is off at inference
+    extractor = keras.Model(frame, [pool, softmax])
+    frames = clips.reshape((-1,) + clips.shape[2:])
+    outputs = {"pool": [], "softmax": []}
+    for start in range(0, len(frames), batch_size):
+        batch = frames[start:start + batch_size].astype(np.float32) * scale
+        for key, value in zip(("pool", "softmax"), extractor(batch, training=False),
+                              strict=True):
+            outputs[key].append(np.asarray(value, np.float32))
+    return {key: np.concatenate(value).reshape(clips.shape[:2] + (-1,))
+            for key, value in outputs.items()}
+
+
+def build_feature_model(name, feature_shape, classes=6, units=256, audio=False,
+                        spectrogram_shape=None, dropout=0.5):
+    """Stage 2 of two-stage training: a recurrent model on cached per-frame
+    features.
+
+    Args:
+        name: one of `FEATURE_MODELS` (`CNN-RNN`: SimpleRNN; the CNN-LSTMs:
+            LSTM). Which features it reads (`pool` or `softmax`) is the
+            caller's choice: the paper's CNN-LSTM softmax reads `softmax`.
+        feature_shape: `(time, features)`.
+        classes, units, audio, spectrogram_shape, dropout: as in
+            `build_genre_model`.
+
+    Returns:
+        `keras.Model` from features `(batch, time, features)` (and the
+        spectrogram, with `audio`) to genre probabilities `(batch, classes)`.
+    """
+    if name not in FEATURE_MODELS:
+        raise ValueError(f"Unknown feature model. Expected one of {FEATURE_MODELS}. "
+                         f"Received: {name!r}")
+    if len(tuple(feature_shape)) != 2:
+        raise ValueError(f"`feature_shape` must be (time, features). Received: {feature_shape}")
+    if audio and spectrogram_shape is None:
+        raise ValueError("`audio=True` needs `spectrogram_shape` (frames, mels)")
+    features = keras.Input(tuple(feature_shape), name="features")
+    x = keras.layers.LayerNormalization(name="feature_norm")(features)
+    return _classify(name, _temporal(name, units)(x), [features], classes, audio,
+                     spectrogram_shape, dropout)

@@ -5,7 +5,8 @@ The LRCN paper's three shapes share the frame encoder and the recurrent blocks:
 - many-to-one (activity recognition): `CRNN(..., head="sequence")`, a CNN per
   frame and an LSTM whose last state is classified;
 - one-to-many (image captioning): `build_captioner("image", ...)`, the image's
-  features start the LSTM decoder;
+  features start the LSTM decoder and, as in LRCN, enter it again at every
+  step beside the previous word;
 - many-to-many (video captioning): `build_captioner("video", ...)`, a CNN per
   frame, an LSTM encoder whose final state starts the LSTM decoder.
 
@@ -39,7 +40,7 @@ def encode_captions(vectorizer, captions):
 
 
 def build_captioner(kind, visual_shape, vocabulary_size, max_length, units=256,
-                    encoder="small-cnn", embedding=64):
+                    encoder="small-cnn", embedding=64, pooling="avg"):
     """An encoder-decoder LSTM captioner (see the module docstring).
 
     Args:
@@ -49,6 +50,8 @@ def build_captioner(kind, visual_shape, vocabulary_size, max_length, units=256,
         max_length: decoder input length (caption ids minus one).
         units: LSTM units (encoder and decoder).
         encoder: the frame encoder (`keras_crnn.models.genre.frame_encoder`).
+        pooling: the encoder's pooling: `"avg"`, or `"flatten"` when the
+            caption names where things are ("at the top").
         embedding: word embedding size.
 
     Returns:
@@ -60,17 +63,21 @@ def build_captioner(kind, visual_shape, vocabulary_size, max_length, units=256,
     visual = keras.Input(tuple(visual_shape), name="visual")
     tokens = keras.Input((max_length,), dtype="int32", name="tokens")
     if kind == "image":
-        features = frame_encoder(encoder, visual_shape)(visual)
+        features = frame_encoder(encoder, visual_shape, pooling=pooling)(visual)
         h = keras.layers.Dense(units, activation="tanh", name="init_h")(features)
         c = keras.layers.Dense(units, activation="tanh", name="init_c")(features)
         state = [h, c]
     else:
-        frames = keras.layers.TimeDistributed(frame_encoder(encoder, visual_shape[1:]),
-                                              name="encoder")(visual)
+        frames = keras.layers.TimeDistributed(
+            frame_encoder(encoder, visual_shape[1:], pooling=pooling), name="encoder")(visual)
         _, h, c = keras.layers.LSTM(units, return_state=True, name="video_encoder")(frames)
         state = [h, c]
     words = keras.layers.Embedding(vocabulary_size, embedding, mask_zero=True,
                                    name="embedding")(tokens)
+    if kind == "image":  # the visual features beside every word
+        seen = keras.layers.Dense(embedding, activation="relu", name="visual_step")(features)
+        seen = keras.layers.RepeatVector(max_length, name="every_step")(seen)
+        words = keras.layers.Concatenate(name="word_and_image")([words, seen])
     x = keras.layers.LSTM(units, return_sequences=True, name="decoder")(words,
                                                                         initial_state=state)
     outputs = keras.layers.Dense(vocabulary_size, activation="softmax", name="next_word")(x)
