@@ -250,3 +250,66 @@ def plot_confusion(matrix, class_names, title=None):
         ax.set_title(title, fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def plot_clips_with_sound(clips, spectrograms, titles, frames=6, size=1.0):
+    """One clip per row: `frames` frames spread over it, then its log-mel
+    spectrogram (time across, mel bands up).
+
+    Args:
+        clips: uint8 `(n, time, rows, cols, 3)`.
+        spectrograms: `(n, spectrogram frames, mels)`.
+        titles: a label per clip (e.g. its genre).
+    """
+    clips, spectrograms = np.asarray(clips), np.asarray(spectrograms)
+    n, steps = clips.shape[:2]
+    chosen = np.linspace(0, steps - 1, min(frames, steps)).round().astype(int)
+    fig, axes = plt.subplots(n, len(chosen) + 1, squeeze=False,
+                             figsize=(size * (len(chosen) + 3), size * n),
+                             gridspec_kw={"width_ratios": [1] * len(chosen) + [3]})
+    for i in range(n):
+        for j, t in enumerate(chosen):
+            _show(axes[i, j], clips[i, t])
+        axes[i, 0].set_ylabel(titles[i], fontsize=8, rotation=0, ha="right", va="center")
+        sound = axes[i, -1]
+        sound.imshow(spectrograms[i].T, origin="lower", aspect="auto", cmap="magma")
+        sound.set_xticks([])
+        sound.set_yticks([])
+    for j, t in enumerate(chosen):
+        axes[0, j].set_title(f"frame {t}", fontsize=8)
+    axes[0, -1].set_title("log-mel spectrogram", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_captions(visual, truth, decoded=None, frames=3, size=1.3):
+    """Images (or a video's first, middle and last frames) with their captions.
+
+    With `decoded`, the decoded caption is shown too, green when it equals
+    the truth and red otherwise.
+
+    Args:
+        visual: uint8 images `(n, rows, cols, 3)` or videos `(n, time, rows,
+            cols, 3)`.
+        truth: a caption per item.
+        decoded: optional decoded caption per item.
+    """
+    visual = np.asarray(visual)
+    if visual.ndim == 4:
+        visual = visual[:, None]
+    n, steps = visual.shape[:2]
+    chosen = np.linspace(0, steps - 1, min(frames, steps)).round().astype(int)
+    fig, axes = plt.subplots(n, len(chosen) + 1, squeeze=False,
+                             figsize=(size * len(chosen) + 4, size * n),
+                             gridspec_kw={"width_ratios": [1] * len(chosen) + [3]})
+    for i in range(n):
+        for j, t in enumerate(chosen):
+            _show(axes[i, j], visual[i, t])
+        text = axes[i, -1]
+        text.axis("off")
+        text.text(0, 0.65, f"truth: {truth[i]}", fontsize=9, va="center")
+        if decoded is not None:
+            text.text(0, 0.3, f"decoded: {decoded[i]}", fontsize=9, va="center",
+                      color="green" if decoded[i] == truth[i] else "red")
+    fig.tight_layout()
+    return fig

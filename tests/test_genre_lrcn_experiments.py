@@ -26,7 +26,7 @@ def tiny(monkeypatch, tmp_path):
     monkeypatch.setitem(genre.SCALES, "quick", {
         "videos": 18, "clips_per_video": 2, "clip_frames": 4, "size": 32, "epochs": 1,
         "frame_epochs": 1, "frame_stride": 2, "units": 8, "encoder": "small-cnn",
-        "batch_size": 8})
+        "batch_size": 8, "spatial": True})
     monkeypatch.setitem(lrcn.SCALES, "quick", {
         "train": 40, "test": 6, "epochs": 1, "units": 8, "length": 3, "size": 16})
 
@@ -41,6 +41,7 @@ def test_stage1_features_are_cached_once(tiny, tmp_path):
     for split in ("train", "validation", "test"):
         n = len(data[split][0])
         assert first["features"][split]["pool"].shape == (n, 4, 128)
+        assert again["features"][split]["map"].shape == (n, 4, 2 * 2 * 128)
         np.testing.assert_array_equal(first["features"][split]["softmax"],
                                       again["features"][split]["softmax"])
     assert again["history"] == first["history"]
@@ -71,7 +72,8 @@ def test_tiny_genre_table_and_captioning(tiny, tmp_path):
     rows = list(dict.fromkeys(r["model"] for r in table.rows))
     assert rows == ["ConvNet", "Time distributed CNN", "3D ConvNet", "CNN-RNN",
                     "CNN-LSTM softmax", "CNN-LSTM pool", "CNN-LSTM softmax + audio",
-                    "CNN-LSTM pool + audio"]
+                    "CNN-LSTM pool + audio", "CNN-LSTM feature map",
+                    "CNN-LSTM feature map + audio"]
     assert table.value("CNN-LSTM pool", "accuracy") >= 0
     assert np.asarray(table.extras["confusion"]["ConvNet"]).sum() == \
         next(r["count"] for r in table.rows if r["metric"] == "accuracy")

@@ -69,8 +69,11 @@ def test_cached_frame_features_are_the_classifiers_outputs():
     """Stage 1 -> 2: `pool` is the encoder's output, `softmax` the classifier's."""
     classifier = build_frame_classifier((32, 32, 3), classes=6)
     clips = np.random.default_rng(2).integers(0, 256, (3, 5, 32, 32, 3), dtype=np.uint8)
-    features = frame_features(classifier, clips, batch_size=4)  # batches cut across clips
+    features = frame_features(classifier, clips, batch_size=4, spatial=True)  # cut across clips
     assert features["pool"].shape == (3, 5, 128) and features["softmax"].shape == (3, 5, 6)
+    # 32x32 after four 2x2 poolings: a 2x2 map of 128 channels, whose average is `pool`.
+    feature_map = features["map"].reshape(3, 5, 2, 2, 128)
+    np.testing.assert_allclose(feature_map.mean((2, 3)), features["pool"], atol=1e-5)
     frames = clips.reshape(15, 32, 32, 3).astype(np.float32) / 255
     np.testing.assert_allclose(features["softmax"].reshape(15, 6),
                                np.asarray(classifier(frames, training=False)), atol=1e-5)

@@ -20,6 +20,7 @@ def test_there_are_notebooks():
 def test_notebook_runs_at_quick_scale(path, tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_CRNN_SCALE", "quick")
     monkeypatch.setenv("KERAS_CRNN_RESULTS", str(tmp_path))
+    monkeypatch.setenv("KERAS_CRNN_CACHE", str(tmp_path / "cache"))
     # The kernel must be this interpreter (with keras_crnn), whatever PATH says.
     monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
     notebook = nbformat.read(path, as_version=4)

@@ -196,7 +196,7 @@ def build_frame_classifier(frame_shape, classes=6, encoder="small-cnn", weights=
     return keras.Model(frame, outputs, name="frame_classifier")
 
 
-def frame_features(classifier, clips, batch_size=256, scale=1 / 255):
+def frame_features(classifier, clips, batch_size=256, scale=1 / 255, spatial=False):
     """Runs a trained frame classifier once over every frame of `clips`.
 
     Args:
@@ -204,28 +204,35 @@ def frame_features(classifier, clips, batch_size=256, scale=1 / 255):
         clips: `(n, time, rows, cols, 3)` frames (uint8, multiplied by
             `scale`).
         batch_size: frames per forward pass.
+        spatial: also return the encoder's last feature map before pooling,
+            flattened (`map`): it keeps where things are in the frame.
 
     Returns:
         dict of float32 arrays: `pool` `(n, time, features)` (the encoder's
-        pooled output) and `softmax` `(n, time, classes)`.
+        pooled output), `softmax` `(n, time, classes)` and, with `spatial`,
+        `map` `(n, time, rows * cols * channels)`.
     """
     clips = np.asarray(clips)
     if clips.ndim != 5:
         raise ValueError("Expected clips (n, time, rows, cols, channels). Received: "
                          f"shape={clips.shape}")
+    encoder = classifier.get_layer("frame_encoder")
     frame = keras.Input(clips.shape[2:])
-    pool = classifier.get_layer("frame_encoder")(frame)
+    feature_map = encoder.layers[1](frame)  # the backbone, before its pooling
+    pool = encoder.get_layer("pool")(feature_map)
     softmax = classifier.get_layer("frame_scores")(pool)  # dropout is off at inference
-    extractor = keras.Model(frame, [pool, softmax])
+    outputs = {"pool": pool, "softmax": softmax}
+    if spatial:
+        outputs["map"] = keras.layers.Flatten()(feature_map)
+    extractor = keras.Model(frame, list(outputs.values()))
     frames = clips.reshape((-1,) + clips.shape[2:])
-    outputs = {"pool": [], "softmax": []}
+    parts = {key: [] for key in outputs}
     for start in range(0, len(frames), batch_size):
         batch = frames[start:start + batch_size].astype(np.float32) * scale
-        for key, value in zip(("pool", "softmax"), extractor(batch, training=False),
-                              strict=True):
-            outputs[key].append(np.asarray(value, np.float32))
+        for key, value in zip(outputs, extractor(batch, training=False), strict=True):
+            parts[key].append(np.asarray(value, np.float32))
     return {key: np.concatenate(value).reshape(clips.shape[:2] + (-1,))
-            for key, value in outputs.items()}
+            for key, value in parts.items()}
 
 
 def build_feature_model(name, feature_shape, classes=6, units=256, audio=False,
