@@ -67,3 +67,32 @@ def test_a_trained_captioner_decodes_greedy_equal_to_beam_width_1(tmp_path):
     assert len(wider) == 6 and all(isinstance(c, str) for c in wider)
     # The learned captions start like the data's ("a small ..." / "a big ...").
     assert sum(g.split()[0] == "a" for g in greedy) >= 5
+
+
+class _BigramModel:
+    """A stand-in captioner whose next-word probabilities depend on the previous
+    word only: after `startseq`, "a" is likelier than "b", but "a" leads nowhere
+    likely, while "b" ends at once."""
+
+    VOCABULARY = ["", "[UNK]", "startseq", "endseq", "a", "b"]
+    input_shape = [(None, 1), (None, 4)]
+
+    def __init__(self):
+        table = np.full((6, 6), 1e-6)
+        table[2, [4, 5]] = [0.55, 0.45]  # startseq -> a | b
+        table[4, [3, 4, 5]] = [0.33, 0.34, 0.33]  # a -> endseq | a | b
+        table[5, [3, 4]] = [0.9, 0.1]  # b -> endseq | a
+        self.table = table / table.sum(1, keepdims=True)
+
+    def __call__(self, inputs, training=False):
+        return self.table[np.asarray(inputs[1])]
+
+
+def test_beam_search_finds_the_likelier_caption_greedy_misses():
+    model, visual = _BigramModel(), np.zeros((2, 1), np.float32)
+    vocabulary = _BigramModel.VOCABULARY
+    # Greedy: a (0.55), a (0.34), a, a: 0.55 * 0.34^3 = 0.022.
+    assert greedy_decode(model, visual, vocabulary) == ["a a a a"] * 2
+    assert beam_decode(model, visual, vocabulary, width=1) == ["a a a a"] * 2
+    # Width 2 keeps "b" (0.45), which ends with 0.9: 0.405 beats every "a ..." caption.
+    assert beam_decode(model, visual, vocabulary, width=2) == ["b"] * 2

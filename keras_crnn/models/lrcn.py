@@ -128,34 +128,43 @@ def greedy_decode(model, visual, vocabulary):
 
 def beam_decode(model, visual, vocabulary, width=3):
     """Beam search: keeps the `width` most likely captions (sum of log
-    probabilities) at every step; finished captions compete by their score.
+    probabilities) of every item at every step; finished captions keep their
+    score and compete with the live ones. All items and beams go through the
+    model together, one call per step.
 
     Returns:
         a caption string per item.
     """
     start, end = _ids(vocabulary)
     length = model.input_shape[1][1]
-    captions = []
-    for item in np.asarray(visual):
-        beams = [([start], 0.0, False)]
-        for t in range(length):
-            live = [b for b in beams if not b[2]]
-            if not live:
-                break
-            tokens = np.zeros((len(live), length), np.int32)
-            for k, (ids, _, _) in enumerate(live):
-                tokens[k, : len(ids)] = ids
-            batch = np.repeat(item[None], len(live), axis=0)
-            log_p = np.log(np.asarray(model([batch, tokens], training=False))[:, t] + 1e-12)
-            candidates = [b for b in beams if b[2]]
-            for k, (ids, score, _) in enumerate(live):
-                for word in np.argsort(log_p[k])[::-1][:width]:
-                    candidates.append((ids + [int(word)], score + float(log_p[k, word]),
-                                       int(word) == end))
-            # A stable sort keeps the greedy choice first among equal scores.
-            beams = sorted(candidates, key=lambda b: -b[1])[:width]
-        captions.append(_words(vocabulary, beams[0][0][1:], end))
-    return captions
+    visual = np.asarray(visual)
+    n = len(visual)
+    tokens = np.zeros((n, width, length + 1), np.int32)
+    tokens[:, :, 0] = start
+    scores = np.full((n, width), -np.inf)
+    scores[:, 0] = 0.0  # one live beam to start with
+    done = np.zeros((n, width), bool)
+    repeated = np.repeat(visual, width, axis=0)
+    for t in range(length):
+        if done[np.isfinite(scores)].all():
+            break
+        p = np.asarray(model([repeated, tokens[:, :, :length].reshape(n * width, length)],
+                             training=False))[:, t]
+        log_p = np.log(p + 1e-12).reshape(n, width, -1)
+        # A finished beam has one continuation: padding, at no cost.
+        log_p[done] = -np.inf
+        log_p[done, 0] = 0.0
+        candidates = (scores[:, :, None] + log_p).reshape(n, -1)
+        # A stable sort keeps the earlier beam and the lower word id first among
+        # equal scores, so width 1 is the greedy choice.
+        best = np.argsort(-candidates, axis=1, kind="stable")[:, :width]
+        beam, word = np.divmod(best, log_p.shape[-1])
+        rows = np.arange(n)[:, None]
+        tokens = tokens[rows, beam]
+        tokens[:, :, t + 1] = word
+        done = done[rows, beam] | (word == end)
+        scores = candidates[rows, best]
+    return [_words(vocabulary, list(row[0, 1:]), end) for row in tokens]
 
 
 def bleu(references, hypotheses, max_order=4):
