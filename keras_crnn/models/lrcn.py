@@ -2,8 +2,10 @@
 
 The LRCN paper's three shapes share the frame encoder and the recurrent blocks:
 
-- many-to-one (activity recognition): `CRNN(..., head="sequence")`, a CNN per
-  frame and an LSTM whose last state is classified;
+- many-to-one (activity recognition): `build_genre_model("CNN-LSTM pool",
+  clip_shape, classes=101)` (`keras_crnn.models.genre`: the same frame encoder
+  per frame, an LSTM whose last state is classified; the genre paper's Table I
+  is UCF101 activity recognition), or the package's `CRNN(..., head="sequence")`;
 - one-to-many (image captioning): `build_captioner("image", ...)`, the image's
   features start the LSTM decoder and, as in LRCN, enter it again at every
   step beside the previous word;
