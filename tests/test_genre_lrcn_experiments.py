@@ -26,7 +26,7 @@ def tiny(monkeypatch, tmp_path):
     monkeypatch.setitem(genre.SCALES, "quick", {
         "videos": 18, "clips_per_video": 2, "clip_frames": 4, "size": 32, "epochs": 1,
         "frame_epochs": 1, "frame_stride": 2, "units": 8, "encoder": "small-cnn",
-        "batch_size": 8, "spatial": True})
+        "batch_size": 8, "spatial": True, "finetune_epochs": 1})
     monkeypatch.setitem(lrcn.SCALES, "quick", {
         "train": 40, "test": 6, "epochs": 1, "units": 8, "length": 3, "size": 16})
 
@@ -45,6 +45,9 @@ def test_stage1_features_are_cached_once(tiny, tmp_path):
         np.testing.assert_array_equal(first["features"][split]["softmax"],
                                       again["features"][split]["softmax"])
     assert again["history"] == first["history"]
+    assert len(again["encoder_weights"]) == 8  # four convolutions: kernels and biases
+    for a, b in zip(first["encoder_weights"], again["encoder_weights"], strict=True):
+        np.testing.assert_array_equal(a, b)
     other = genre.genre_data("quick", seed=2)  # other frames: another cache entry
     assert genre.cached_frame_features(other, settings, 1, progress=False)["cached"] is False
 
@@ -73,7 +76,7 @@ def test_tiny_genre_table_and_captioning(tiny, tmp_path):
     assert rows == ["ConvNet", "Time distributed CNN", "3D ConvNet", "CNN-RNN",
                     "CNN-LSTM softmax", "CNN-LSTM pool", "CNN-LSTM softmax + audio",
                     "CNN-LSTM pool + audio", "CNN-LSTM feature map",
-                    "CNN-LSTM feature map + audio"]
+                    "CNN-LSTM feature map + audio", "CNN-LSTM pool, fine-tuned end to end"]
     assert table.value("CNN-LSTM pool", "accuracy") >= 0
     assert np.asarray(table.extras["confusion"]["ConvNet"]).sum() == \
         next(r["count"] for r in table.rows if r["metric"] == "accuracy")
