@@ -18,13 +18,10 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-from tqdm import tqdm
-
 from keras_crnn.atomic import atomic_path
 from keras_crnn.audio import log_mel_spectrogram
 from keras_crnn.datasets import write_shards
-from keras_crnn.datasets.video import class_folders, frame_groups, read_video
+from keras_crnn.datasets.video import read_clips
 
 
 def main(argv=None):
@@ -38,34 +35,22 @@ def main(argv=None):
     parser.add_argument("--mels", type=int, default=64)
     parser.add_argument("--force", action="store_true", help="write into a non-empty folder")
     args = parser.parse_args(argv)
-    paths, labels, classes = class_folders(args.root)
-    parts = {"frames": [], "spectrograms": [], "labels": [], "video": []}
-    samples_per_group = int(args.group / args.fps * args.sample_rate)
-    for index, (path, label) in enumerate(tqdm(list(zip(paths, labels, strict=True)),
-                                               desc="videos", unit="video")):
-        frames, audio, _ = read_video(path, args.fps, tuple(args.size),
-                                      sample_rate=args.sample_rate)
-        if len(frames) < args.group:
-            tqdm.write(f"skipped {path}: {len(frames)} frames at {args.fps} fps, fewer than "
-                       f"{args.group}")
-            continue
-        groups = frame_groups(frames, args.group)
-        sound = np.zeros(len(groups) * samples_per_group, np.float32)
-        sound[: min(len(audio), len(sound))] = audio[: len(sound)]
-        parts["frames"].append(groups)
-        parts["spectrograms"].append(log_mel_spectrogram(
-            sound.reshape(len(groups), samples_per_group), args.sample_rate, args.mels))
-        parts["labels"].append(np.full(len(groups), label))
-        parts["video"].append(np.full(len(groups), index))
-    if not parts["frames"]:
-        raise SystemExit(f"video_clips: no video under {args.root} is {args.group} frames long")
-    arrays = {key: np.concatenate(value) for key, value in parts.items()}
+    try:
+        clips, classes, skipped = read_clips(args.root, args.group, args.fps, tuple(args.size),
+                                             args.sample_rate)
+    except ValueError as error:
+        raise SystemExit(f"video_clips: {error}") from error
+    for path in skipped:
+        print(f"skipped {path}: shorter than {args.group} frames at {args.fps} fps")
+    arrays = {"frames": clips["frames"],
+              "spectrograms": log_mel_spectrogram(clips["audio"], args.sample_rate, args.mels),
+              "labels": clips["labels"], "video": clips["video"]}
     manifest = write_shards(args.out, arrays, force=args.force,
                             source=f"videos under {args.root}, classes {classes}, "
                                    f"{args.fps} fps, groups of {args.group}")
     with atomic_path(Path(args.out) / "classes.json") as tmp:
         tmp.write_text(json.dumps(classes))
-    print(f"wrote {len(arrays['labels'])} clips of {len(parts['frames'])} videos in "
+    print(f"wrote {len(arrays['labels'])} clips of {len(set(arrays['video']))} videos in "
           f"{len(manifest['shards'])} shard(s) to {args.out}")
     return 0
 

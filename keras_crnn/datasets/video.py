@@ -173,6 +173,54 @@ def class_folders(root):
     return paths, np.array(labels), classes
 
 
+def read_clips(root, group=40, fps=4.0, size=None, sample_rate=16000, max_clips=None,
+               progress=True):
+    """Every video of class folders (`class_folders`) cut into clips of
+    `group` frames, each with the sound of the same seconds.
+
+    Args:
+        root: `ROOT/CLASS/VIDEO` files.
+        group: frames per clip (the genre paper: 40 = 10 s at 4 fps).
+        fps, size, sample_rate: as in `read_video`.
+        max_clips: keep at most this many clips per video (the first ones).
+        progress: show a progress bar over the videos.
+
+    Returns:
+        `(arrays, classes, skipped)`: `arrays` holds uint8 `frames` `(n,
+        group, rows, cols, 3)`, float32 `audio` `(n, group / fps *
+        sample_rate)` (zero-padded where a file's sound ends early), `labels`
+        and `video` (the index of the source file, for `split_by_video`);
+        `skipped` lists the files shorter than one clip.
+
+    Raises:
+        ValueError: no video lasts one clip.
+    """
+    from tqdm.auto import tqdm
+
+    paths, labels, classes = class_folders(root)
+    samples = int(round(group / fps * sample_rate))
+    parts = {"frames": [], "audio": [], "labels": [], "video": []}
+    skipped = []
+    for index, (path, label) in enumerate(tqdm(list(zip(paths, labels, strict=True)),
+                                               desc="decoding videos", unit="video",
+                                               disable=not progress)):
+        frames, audio, _ = read_video(path, fps, size, sample_rate=sample_rate)
+        if len(frames) < group:
+            skipped.append(path)
+            continue
+        clips = frame_groups(frames, group)[:max_clips]
+        sound = np.zeros(len(clips) * samples, np.float32)
+        sound[: min(len(audio), len(sound))] = audio[: len(sound)]
+        parts["frames"].append(clips)
+        parts["audio"].append(sound.reshape(len(clips), samples))
+        parts["labels"].append(np.full(len(clips), label))
+        parts["video"].append(np.full(len(clips), index))
+    if not parts["frames"]:
+        raise ValueError(f"No video under {root} lasts {group} frames at {fps:g} fps "
+                         f"({group / fps:g} s)")
+    return {key: np.concatenate(value) for key, value in parts.items()}, classes, skipped
+
+
 def split_by_video(video_ids, fractions=(0.8, 0.1, 0.1), seed=0):
     """Splits items (clips) so that all items of one video land in one split.
 

@@ -145,34 +145,16 @@ def _videos(root, s, progress):
         return (arrays["frames"], arrays["spectrograms"], arrays["labels"], arrays["video"],
                 classes, f"clips cached under {root} (data_tools/video_clips.py), "
                          f"{arrays['frames'].shape[1]} frames each")
-    from tqdm.auto import tqdm
+    from keras_crnn.datasets.video import read_clips
 
-    from keras_crnn.datasets.video import class_folders, frame_groups, read_video
-
-    paths, labels, classes = class_folders(root)
     k, length = s["clips_per_video"], s["clip_frames"]
-    samples = int(length / 4 * SAMPLE_RATE)
-    parts = {"clips": [], "sound": [], "labels": [], "videos": []}
-    for index, (path, label) in enumerate(tqdm(list(zip(paths, labels, strict=True)),
-                                               desc="decoding videos", disable=not progress)):
-        frames, audio, _ = read_video(path, 4.0, (s["size"], s["size"]), sample_rate=SAMPLE_RATE)
-        if len(frames) < length:
-            continue
-        groups = frame_groups(frames, length)[:k]
-        sound = np.zeros(len(groups) * samples, np.float32)
-        sound[: min(len(audio), len(sound))] = audio[: len(sound)]
-        parts["clips"].append(groups)
-        parts["sound"].append(sound.reshape(len(groups), samples))
-        parts["labels"].append(np.full(len(groups), label))
-        parts["videos"].append(np.full(len(groups), index))
-    if not parts["clips"]:
-        raise ValueError(f"No video under {root} lasts {length} frames at 4 fps "
-                         f"({length / 4:g} s)")
-    arrays = {key: np.concatenate(value) for key, value in parts.items()}
-    return (arrays["clips"], _spectrograms(arrays["sound"]), arrays["labels"], arrays["videos"],
-            classes, f"{len(parts['clips'])} videos under {root} in {len(classes)} class folders, "
-                     f"up to {k} clips of {length} frames at 4 fps, {s['size']}x{s['size']}, audio "
-                     f"{SAMPLE_RATE} Hz as {MELS}-band log-mel spectrograms")
+    clips, classes, _ = read_clips(root, length, 4.0, (s["size"], s["size"]), SAMPLE_RATE,
+                                   max_clips=k, progress=progress)
+    return (clips["frames"], _spectrograms(clips["audio"]), clips["labels"], clips["video"],
+            classes, f"{len(set(clips['video']))} videos under {root} in {len(classes)} class "
+                     f"folders, up to {k} clips of {length} frames at 4 fps, "
+                     f"{s['size']}x{s['size']}, audio {SAMPLE_RATE} Hz as {MELS}-band log-mel "
+                     "spectrograms")
 
 
 def video_accuracy(probabilities, labels, video_ids):
