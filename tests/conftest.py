@@ -1,4 +1,4 @@
-"""Test set-up: private home folders for Keras, matplotlib and Jupyter, quiet TF."""
+"""Test set-up: private home folders for Keras, matplotlib, Jupyter and the feature cache; quiet TF."""
 
 import os
 import tempfile
@@ -11,6 +11,7 @@ for _var, _sub in [
     ("JUPYTER_DATA_DIR", "jupyter_data"),
     ("JUPYTER_RUNTIME_DIR", "jupyter_runtime"),
     ("IPYTHONDIR", "ipython"),
+    ("KERAS_CRNN_CACHE", "keras_crnn_cache"),
 ]:
     os.environ[_var] = os.path.join(_HOME, _sub)
     os.makedirs(os.environ[_var], exist_ok=True)
