@@ -1,4 +1,4 @@
-"""All-or-nothing file writes: a temporary file beside the target, renamed into place.
+"""All-or-nothing writes: a temporary file (or folder) beside the target, renamed into place.
 
 Standard library only, so every part of the package (including the framework-free
 `keras_crnn.datasets`) can use it.
@@ -34,4 +34,28 @@ def atomic_path(path):
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_folder(path, replace=False):
+    """Yields a new temporary folder beside `path`, to be filled.
+
+    When the block finishes, the folder is renamed to `path` (an existing
+    `path` is removed first when `replace` is True); when it raises
+    (including KeyboardInterrupt), the temporary folder is removed and `path`
+    is left as it was. Missing parent folders are created.
+    """
+    import shutil
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+    try:
+        yield tmp
+        if replace and path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
         raise

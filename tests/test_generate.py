@@ -94,3 +94,25 @@ def test_atomic_path_replaces_only_on_success(tmp_path):
         raise KeyboardInterrupt
     assert target.read_bytes() == b"first"  # untouched
     assert sorted(p.name for p in target.parent.iterdir()) == ["out.npz"]  # no temp left
+
+
+def test_atomic_folder_appears_whole_or_not_at_all(tmp_path):
+    from keras_crnn.atomic import atomic_folder
+
+    target = tmp_path / "sub" / "videos"
+    with atomic_folder(target) as tmp:
+        assert tmp.parent == target.parent and not target.exists()
+        (tmp / "a.txt").write_text("first")
+    assert (target / "a.txt").read_text() == "first"
+    with pytest.raises(KeyboardInterrupt), atomic_folder(target, replace=True) as tmp:
+        (tmp / "b.txt").write_text("half")
+        raise KeyboardInterrupt
+    assert sorted(p.name for p in target.iterdir()) == ["a.txt"]  # untouched
+    assert sorted(p.name for p in target.parent.iterdir()) == ["videos"]  # no temp left
+    with pytest.raises(OSError), atomic_folder(target) as tmp:  # no replace: refused
+        (tmp / "b.txt").write_text("second")
+    assert sorted(p.name for p in target.iterdir()) == ["a.txt"]
+    with atomic_folder(target, replace=True) as tmp:
+        (tmp / "b.txt").write_text("second")
+    assert sorted(p.name for p in target.iterdir()) == ["b.txt"]
+    assert sorted(p.name for p in target.parent.iterdir()) == ["videos"]

@@ -15,14 +15,13 @@ confusion counts over a video, and averages the measures per video and then per
 category (`keras_crnn.metrics.average_measures`).
 """
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, UnidentifiedImageError
 
+from keras_crnn.atomic import atomic_folder
 from keras_crnn.datasets.core import make_rng
 
 STATIC, SHADOW, OUTSIDE_ROI, UNKNOWN, MOTION = 0, 50, 85, 170, 255
@@ -190,9 +189,7 @@ def write_cdnet_video(video, folder):
     folder = Path(folder)
     if folder.exists():
         raise FileExistsError(f"{folder} exists; refusing to overwrite a video folder")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with atomic_folder(folder) as tmp:
         (tmp / "input").mkdir()
         (tmp / "groundtruth").mkdir()
         for t, (frame, label) in enumerate(zip(video.frames, video.groundtruth, strict=True), 1):
@@ -200,10 +197,4 @@ def write_cdnet_video(video, folder):
             Image.fromarray(label).save(tmp / "groundtruth" / f"gt{t:06d}.png")
         Image.fromarray(video.roi.astype(np.uint8) * 255).save(tmp / "ROI.bmp")
         (tmp / "temporalROI.txt").write_text(f"{video.temporal_roi[0]} {video.temporal_roi[1]}\n")
-        os.replace(tmp, folder)
-    except BaseException:
-        import shutil
-
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return folder

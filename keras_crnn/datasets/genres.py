@@ -26,13 +26,11 @@ float32 waveform in [-1, 1] at `sample_rate`, covering the same seconds.
 paper's folder layout (`ROOT/GENRE/VIDEO.mp4`), for the video readers.
 """
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from keras_crnn.atomic import atomic_folder
 from keras_crnn.datasets.core import make_rng
 
 GENRES = ("Action", "Animation", "Horror", "Romance", "Sports", "Science Fiction")
@@ -177,13 +175,11 @@ def write_genre_videos(root, count, seconds=20.0, size=64, fps=4, sample_rate=16
     if size % 2:
         raise ValueError(f"Video frames need an even side. Received: size={size}")
     length = int(round(seconds * fps))
-    root.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}."))
-    try:
-        from tqdm.auto import tqdm
+    from tqdm.auto import tqdm
 
-        paths, done = [], 0
-        bar = tqdm(total=count, desc="genre videos", unit="video", disable=not progress)
+    paths, done = [], 0
+    with atomic_folder(root, replace=True) as tmp, \
+            tqdm(total=count, desc="genre videos", unit="video", disable=not progress) as bar:
         for part in range(0, count, chunk):
             n = min(chunk, count - part)
             # One generator call per chunk, seeded by (seed, chunk): memory stays bounded.
@@ -196,13 +192,6 @@ def write_genre_videos(root, count, seconds=20.0, size=64, fps=4, sample_rate=16
                 paths.append(root / path)
                 done += 1
                 bar.update(1)
-        bar.close()
         for genre in GENRES:
             (tmp / genre).mkdir(exist_ok=True)
-        if root.exists():
-            shutil.rmtree(root)
-        os.replace(tmp, root)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return paths
