@@ -36,7 +36,7 @@ def main(argv=None):
         from keras_crnn.datasets import write_shards
 
         print(f"{error}\nWriting arrays instead of video files.", file=sys.stderr)
-        frames, audio, labels = genre_clips(args.videos, length=int(args.seconds * 4),
+        frames, audio, labels = genre_clips(args.videos, length=int(round(args.seconds * 4)),
                                             size=args.size, sample_rate=args.sample_rate,
                                             seed=args.seed)
         write_shards(args.out, {"frames": frames, "audio": audio, "labels": labels},
