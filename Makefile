@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test demo bench lint clean
+.PHONY: install test demo bench results lint clean
 
 $(STAMP): setup.cfg setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/keras-crnn demo
+
+# README result sections from results/*.json (see keras_crnn/experiments/readme.py)
+results: $(STAMP)
+	$(PY) -m keras_crnn.experiments.readme README.md results
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py

@@ -1,13 +1,12 @@
-"""Training throughput of the future-appearance paper's CRNN at paper size, and the
-cost of its recurrent dropout.
+"""Training throughput of the future-appearance paper's CRNN at paper size: the
+package's LSTM (inputs projected once) against the same network on Keras' LSTM.
 
-Paper sizes: 4 frames of 32x16x3 in and out, batch 16, MSE, Adam. Achieved
-GFLOP/s counts the multiply-adds of the convolutions, the LSTM (17.1 M
-parameters, most of them on the 10752 flattened features) and the Dense
-decoder (x2 FLOPs, x3 for forward + backward) against the large-matmul rate of
-the same run. Recurrent dropout (0.3 in the paper) needs a fresh mask applied
-inside the recurrence; the ratio below is the step time with it over the step
-time without it.
+Paper sizes: 4 frames of 32x16x3 in and out, batch 16, MSE, Adam, recurrent
+dropout 0.3. Achieved GFLOP/s counts the multiply-adds of the convolutions,
+the LSTM (17.1 M parameters, most of them on the 10752 flattened features)
+and the Dense decoder (x2 FLOPs, x3 for forward + backward) against the
+large-matmul rate of the same run and precision. Targets (issue 13): step
+<= 0.65x the Keras-LSTM network's (float32, batch 16), >= 35 % of the ceiling.
 """
 
 import numpy as np
@@ -15,55 +14,66 @@ import numpy as np
 TITLE = "Future appearance: training throughput of the paper's CRNN"
 
 
-def run(repeats=8, batch=16):
+def run(repeats=7):
     import keras
 
-    from benchmarks.common import forward_flops_per_frame, interleaved_medians, matmul_gflops
+    from benchmarks.common import (
+        forward_flops_per_frame,
+        interleaved_medians,
+        matmul_gflops,
+        with_keras_lstm,
+    )
     from keras_crnn.models import build_model
+    from keras_crnn.precision import precision
 
     rng = np.random.default_rng(0)
-    x = rng.random((batch, 4, 32, 16, 3), dtype=np.float32)
-    y = rng.random((batch, 4, 32, 16, 3), dtype=np.float32)
-    variants = {"paper (recurrent dropout 0.3)": {},
-                "recurrent dropout 0": {"recurrent_dropout": 0.0},
-                "ConvGRU2D-forecaster": None, "ConvLSTM2D-forecaster": None}
-    models = {}
-    for name, overrides in variants.items():
-        keras.utils.set_random_seed(0)
-        if overrides is None:
-            model = build_model(f"forecast-{name.split('-')[0]}", x.shape[1:])
-        else:
-            model = build_model("forecast-CRNN", x.shape[1:], **overrides)
+    data = {b: (rng.random((b, 4, 32, 16, 3), dtype=np.float32),
+                rng.random((b, 4, 32, 16, 3), dtype=np.float32)) for b in (16, 64)}
+
+    def compiled(model):
         model.compile(keras.optimizers.Adam(1e-3), "mse")
-        models[name] = model
-    step_seconds = interleaved_medians(
-        {n: (lambda m=m: m.train_on_batch(x, y)) for n, m in models.items()}, repeats)
-    ceiling = matmul_gflops()
+        return model
+
+    keras.utils.set_random_seed(0)
+    ours = build_model("forecast-CRNN", (4, 32, 16, 3))
+    with precision("mixed_bfloat16"):
+        ours_bf16 = build_model("forecast-CRNN", (4, 32, 16, 3))
+    variants = {  # name: (model, batch, precision)
+        "Keras LSTM (baseline)": (compiled(with_keras_lstm(ours)), 16, "float32"),
+        "keras_crnn LSTM": (compiled(ours), 16, "float32"),
+        "keras_crnn LSTM, mixed bfloat16": (compiled(ours_bf16), 16, "mixed_bfloat16"),
+        "keras_crnn LSTM, mixed bfloat16, batch 64": (compiled(ours_bf16), 64,
+                                                      "mixed_bfloat16"),
+    }
+    step = interleaved_medians(
+        {n: (lambda m=m, b=b: m.train_on_batch(*data[b])) for n, (m, b, _) in variants.items()},
+        repeats)
+    ceilings = {"float32": matmul_gflops(), "mixed_bfloat16": matmul_gflops(dtype="bfloat16")}
     rows = []
-    for name, seconds in step_seconds.items():
-        flops = 3 * forward_flops_per_frame(models[name]) * batch * 4
-        counted = name.startswith(("paper", "recurrent"))  # conv-RNN FLOPs are not counted
-        rows.append(
-            f"| {name} | {models[name].count_params():,} | {seconds * 1e3:.0f} | "
-            f"{batch / seconds:.0f} | "
-            + (f"{flops / seconds / 1e9:.0f} | {flops / seconds / 1e9 / ceiling:.0%} |"
-               if counted else " | |"))
-    paper, without = step_seconds["paper (recurrent dropout 0.3)"], step_seconds["recurrent dropout 0"]
-    epoch_minutes = 3463 / (batch / paper) / 60
+    for name, (model, batch, dtype) in variants.items():
+        flops = 3 * forward_flops_per_frame(model) * batch * 4
+        rows.append(f"| {name} | {batch} | {step[name] * 1e3:.0f} | {batch / step[name]:.0f} | "
+                    f"{flops / step[name] / 1e9:.0f} | "
+                    f"{flops / step[name] / 1e9 / ceilings[dtype]:.0%} |")
+    ratio = step["keras_crnn LSTM"] / step["Keras LSTM (baseline)"]
+    share = 3 * forward_flops_per_frame(ours) * 16 * 4 / step["keras_crnn LSTM"] / 1e9 / \
+        ceilings["float32"]
+    epoch_minutes = 3463 / (16 / step["keras_crnn LSTM"]) / 60
     lines = [
-        f"4 frames of 32x16x3, batch {batch}, MSE, Adam, `train_on_batch`, median of {repeats} "
-        "interleaved repetitions.",
+        "The paper's CRNN (17,773,440 parameters, recurrent dropout 0.3), 4 frames of 32x16x3, "
+        f"MSE, Adam, `train_on_batch`, median of {repeats} interleaved repetitions.",
         "",
-        "| model | parameters | step (ms) | series/s | GFLOP/s | of matmul |",
+        "| LSTM | batch | step (ms) | series/s | GFLOP/s | of matmul ceiling |",
         "|---|---:|---:|---:|---:|---:|",
         *rows,
         "",
-        f"Large float32 matmul in the same run: {ceiling:.0f} GFLOP/s.",
+        f"Large matmul in the same run: {ceilings['float32']:.0f} GFLOP/s float32, "
+        f"{ceilings['mixed_bfloat16']:.0f} bfloat16.",
         "",
-        f"Recurrent dropout costs **{paper / without:.2f}x** the step time without it. "
-        f"One paper epoch (3463 series) takes about {epoch_minutes:.1f} min here, so the "
-        f"paper's 95 epochs take about {95 * epoch_minutes / 60:.1f} h: the cpu scale trains "
-        "10 (`keras_crnn.experiments.forecast.SCALES`).",
+        f"**keras_crnn LSTM / Keras LSTM step time: {ratio:.2f}x** (target <= 0.65x: "
+        f"{'met' if ratio <= 0.65 else 'NOT met'}), **{share:.0%} of the float32 ceiling** "
+        f"(target >= 35 %: {'met' if share >= 0.35 else 'NOT met'}). One paper epoch (3463 "
+        f"series) takes about {epoch_minutes:.1f} min in float32.",
     ]
     return {"title": TITLE, "markdown": "\n".join(lines)}
 

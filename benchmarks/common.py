@@ -32,12 +32,12 @@ def interleaved_medians(fns, repeats, warmup=2):
     return {name: statistics.median(t) for name, t in times.items()}
 
 
-def matmul_gflops(n=2048, repeats=5):
-    """The machine's large float32 matmul rate (GFLOP/s) through TensorFlow."""
+def matmul_gflops(n=2048, repeats=5, dtype="float32"):
+    """The machine's large matmul rate (GFLOP/s) through TensorFlow, in `dtype`."""
     import tensorflow as tf
 
-    a = tf.constant(np.random.default_rng(0).random((n, n), dtype=np.float32))
-    b = tf.constant(np.random.default_rng(1).random((n, n), dtype=np.float32))
+    a = tf.cast(np.random.default_rng(0).random((n, n), dtype=np.float32), dtype)
+    b = tf.cast(np.random.default_rng(1).random((n, n), dtype=np.float32), dtype)
     matmul = tf.function(lambda: tf.linalg.matmul(a, b))
     seconds = median_seconds(lambda: matmul().numpy(), repeats)
     return 2 * n**3 / seconds / 1e9
@@ -61,3 +61,19 @@ def forward_flops_per_frame(model):
         elif isinstance(inner, keras.layers.Dense):
             flops += 2 * np.prod(inner.kernel.shape)
     return int(flops)
+
+
+def with_keras_lstm(model):
+    """A copy of `model` whose `keras_crnn.layers.LSTM` layers are Keras' own
+    `keras.layers.LSTM` (same config, same weights): the plain-Keras baseline."""
+    import keras
+
+    from keras_crnn.layers import LSTM
+
+    def clone(layer):
+        cls = keras.layers.LSTM if isinstance(layer, LSTM) else layer.__class__
+        return cls.from_config(layer.get_config())
+
+    copy = keras.models.clone_model(model, clone_function=clone)
+    copy.set_weights(model.get_weights())
+    return copy

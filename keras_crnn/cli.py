@@ -2,13 +2,13 @@
 
     keras-crnn --version
     keras-crnn info          versions of Python, TensorFlow, Keras, backend, devices
-    keras-crnn list          model presets and datasets
+    keras-crnn list          every paper's experiments and models, datasets
     keras-crnn generate DATASET --out DIR [--num N --seq-len T --seed S --force]
     keras-crnn train MODEL --data DIR --out RUN_DIR [--epochs --batch-size --seed]
     keras-crnn evaluate RUN_DIR|MODEL_FILE --data DIR
     keras-crnn predict MODEL_FILE INPUT --out FILE.npz
     keras-crnn export MODEL_FILE --format saved_model|keras|tflite --out PATH
-    keras-crnn reproduce NAME --scale quick|cpu|paper [--dataset D] [--data-dir DIR]
+    keras-crnn reproduce NAME --scale tiny|quick|cpu|paper [--dataset D] [--data-dir DIR]
     keras-crnn demo          occlusion Table 1 at quick scale on the offline digits
 """
 
@@ -40,22 +40,29 @@ def _info(args):
 
 def _list(args):
     from keras_crnn.datasets import READERS
+    from keras_crnn.datasets.registry import GENERATORS
     from keras_crnn.runtime import quiet_tensorflow_import
 
     quiet_tensorflow_import()
-    from keras_crnn.models import PRESETS
+    from keras_crnn.experiments import EXPERIMENTS
+    from keras_crnn.models import PAPERS, PRESETS
 
-    print("models:")
-    for name, preset in PRESETS.items():
-        print(f"  {name:20s} {preset['description']}")
-    print("datasets:")
+    for paper, title in PAPERS.items():
+        print(f"{title} [{paper}]")
+        records = [e for e in EXPERIMENTS.values() if e.paper == paper]
+        if records:
+            print("  experiments (keras-crnn reproduce NAME --scale tiny|quick|cpu|paper):")
+        for e in records:
+            print(f"    {e.name:26s} {e.title}; datasets: {', '.join(e.datasets)}")
+        print("  models (keras-crnn train MODEL, keras_crnn.models.build_model):")
+        for preset in (p for p in PRESETS.values() if p.paper == paper):
+            print(f"    {preset.name:26s} [{preset.task}] {preset.description}")
+    print("datasets (keras-crnn generate NAME):")
+    for name in GENERATORS:
+        print(f"  {name}")
+    print("real-data readers (--dataset NAME --data-dir DIR):")
     for name in READERS:
         print(f"  {name}")
-    from keras_crnn.experiments import DATASETS, EXPERIMENTS
-
-    print("experiments (keras-crnn reproduce NAME):")
-    for name, fn in EXPERIMENTS.items():
-        print(f"  {name:26s} {fn.__doc__.splitlines()[0]} datasets: {', '.join(DATASETS[name])}")
     return 0
 
 
@@ -63,11 +70,13 @@ def _reproduce(args):
     from keras_crnn.runtime import quiet_tensorflow_import
 
     quiet_tensorflow_import()
-    from keras_crnn.experiments import reproduce, to_markdown
+    from keras_crnn.experiments import get_experiment, reproduce, to_markdown
 
     table = reproduce(args.name, scale=args.scale, dataset=args.dataset, data_dir=args.data_dir,
-                      seed=args.seed, out_dir=args.out)
+                      seed=args.seed, out_dir=args.out, precision=args.precision)
     print(to_markdown(table))
+    print("\nPaper's findings on these results:\n")
+    print("\n".join(get_experiment(args.name).verdicts(table)))
     levels = [r for r in table.rows if r["metric"].startswith("accuracy_level")]
     if levels:
         print("\nAccuracy (%) by occlusion level:\n")
@@ -82,10 +91,10 @@ def _reproduce(args):
         column = table.extras["paper_column"]
         print(f"\nPaper's human subjects on {column} (reference): " + ", ".join(
             f"{who} {scores[column]:.2f} %" for who, scores in humans.items()))
-    if args.scale == "quick":
-        print("\nScale quick: a smoke check of the whole pipeline (2 epochs, a few hundred "
-              "sequences or series), not a reproduction. The cpu-scale results are in results/ and the "
-              "README.")
+    if args.scale in ("tiny", "quick"):
+        print(f"\nScale {args.scale}: a smoke check of the whole pipeline (an epoch or two on a "
+              "few hundred sequences or series), not a reproduction. The cpu-scale results are "
+              "in results/ and the README.")
     if args.out:
         written = ".json, .md and .png" if (Path(args.out) / f"{args.name}.png").exists() \
             else ".json and .md"
@@ -114,7 +123,7 @@ def _train(args):
     from keras_crnn.workflow import train
 
     train(args.model, args.data, args.out, epochs=args.epochs, batch_size=args.batch_size,
-          seed=args.seed, strategy=args.strategy)
+          seed=args.seed, strategy=args.strategy, precision=args.precision)
     print(f"wrote {args.out}/model.keras (history in {args.out}/history.csv)")
     return 0
 
@@ -149,6 +158,7 @@ def _export(args):
 
 def _demo(args):
     args.name, args.scale, args.dataset, args.data_dir = "occlusion-table1", "quick", "digits", None
+    args.precision = "float32"
     return _reproduce(args)
 
 
@@ -164,11 +174,12 @@ def build_parser():
     info.add_argument("--json", action="store_true", help="print JSON instead of text")
     info.set_defaults(func=_info)
 
-    listing = commands.add_parser("list", help="model presets and datasets")
+    listing = commands.add_parser("list", help="every paper's experiments and models, datasets")
     listing.set_defaults(func=_list)
 
     from keras_crnn.datasets.registry import GENERATORS
-    from keras_crnn.experiments.results import SCALES
+    from keras_crnn.experiments.record import SCALES
+    from keras_crnn.precision import PRECISIONS
 
     gen = commands.add_parser("generate", help="write a generated dataset as .npz shards")
     gen.add_argument("dataset", choices=sorted(GENERATORS))
@@ -192,6 +203,8 @@ def build_parser():
     fit.add_argument("--strategy", choices=("none", "mirrored", "multi-worker"), default="none",
                      help="tf.distribute: mirrored (this machine's GPUs) or multi-worker "
                           "(machines in TF_CONFIG); --batch-size is the global batch")
+    fit.add_argument("--precision", choices=PRECISIONS, default="float32",
+                     help="mixed_bfloat16: compute in bfloat16, weights and outputs float32")
     fit.set_defaults(func=_train)
 
     ev = commands.add_parser("evaluate", help="accuracy of a trained classifier on a dataset")
@@ -216,13 +229,16 @@ def build_parser():
     repro = commands.add_parser("reproduce", help="reproduce a paper table")
     repro.add_argument("name", help="experiment, e.g. occlusion-table1 (see `keras-crnn list`)")
     repro.add_argument("--scale", choices=SCALES, default="quick",
-                       help="quick (CI), cpu (2-core CPU, <~30 min) or paper (GPU)")
+                       help="tiny (tests), quick (smoke check), cpu (2-core CPU: the committed "
+                            "results) or paper (GPU)")
     repro.add_argument("--dataset", default=None,
-                       help="occlusion: digits (default), letters, shapes (offline), mnist, "
-                            "emnist, cifar10; forecast: pines")
+                       help="the experiment's data (default its offline one; `keras-crnn list` "
+                            "shows each experiment's datasets)")
     repro.add_argument("--data-dir", default=None, help="folder of the real dataset's files")
     repro.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     repro.add_argument("--out", default="results", help="results folder (default results/)")
+    repro.add_argument("--precision", choices=PRECISIONS, default="float32",
+                       help="mixed_bfloat16: compute in bfloat16 (recorded in the results)")
     repro.set_defaults(func=_reproduce)
 
     demo = commands.add_parser("demo", help="occlusion Table 1 at quick scale, offline digits")

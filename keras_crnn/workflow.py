@@ -38,7 +38,10 @@ import numpy as np
 from keras_crnn import pipelines
 from keras_crnn.atomic import atomic_path
 from keras_crnn.datasets import check_sequences, read_shards, split_arrays
-from keras_crnn.models import PRESETS, build_model
+from keras_crnn.models import TASKS, build_model, get_preset
+from keras_crnn.models.segmentation import label_downsample
+from keras_crnn.precision import check_precision
+from keras_crnn.precision import precision as policy
 
 RUN_FILE = "run.json"
 
@@ -75,9 +78,14 @@ def distribution_strategy(name):
     raise ValueError(f"`strategy` must be one of {STRATEGIES}. Received: {name!r}")
 
 
+TRAINABLE_TASKS = {"frames": ("frames", "labels"), "images": ("frames",),
+                   "segmentation": ("frames", "masks")}
+GENERATED_FOR = {"frames": "occluded-digits", "images": "pines", "segmentation": "moving-digits"}
+
+
 def is_forecaster(model_name):
-    """Whether preset `model_name` forecasts images (head "images")."""
-    return PRESETS[model_name]["config"].get("head") == "images"
+    """Whether preset `model_name` forecasts images (task "images")."""
+    return get_preset(model_name).task == "images"
 
 
 def _forecast_pairs(frames):
@@ -88,51 +96,85 @@ def _forecast_pairs(frames):
     return frames[:, :-1], frames[:, 1:]
 
 
-def _training_arrays(arrays, data_dir, forecaster):
-    """`(inputs, targets)` of a dataset: frames and labels for a classifier,
-    frames and next frames for a forecaster; checked."""
-    needed = ("frames",) if forecaster else ("frames", "labels")
+def _training_arrays(arrays, data_dir, preset):
+    """`(inputs, targets)` of a dataset for `preset`'s task, checked: frames and
+    labels (classification), frames and next frames (forecasting), frames and
+    masks (segmentation)."""
+    task = preset.task
+    if task not in TRAINABLE_TASKS:
+        raise ValueError(f"{preset.name} learns {TASKS[task]}; `keras-crnn train` trains the "
+                         f"presets of tasks {sorted(TRAINABLE_TASKS)} on dataset folders. "
+                         f"Build it with keras_crnn.models.build_model and fit it in Python.")
+    needed = TRAINABLE_TASKS[task]
     if any(name not in arrays for name in needed):
-        task = "to train a forecaster" if forecaster else "and per-frame `labels` for classification"
-        raise ValueError(f"{data_dir} must hold `frames` {task}. "
-                         f"Received arrays: {sorted(arrays)}")
+        raise ValueError(f"{preset.name} learns {TASKS[task]} (e.g. `keras-crnn generate "
+                         f"{GENERATED_FOR[task]}`): {data_dir} must hold "
+                         f"{', '.join(needed)}. Received arrays: {sorted(arrays)}")
     frames = check_sequences(arrays["frames"], "frames")
-    if forecaster:
+    if task == "images":
         return _forecast_pairs(frames)
-    labels = arrays["labels"]
-    if labels.shape != frames.shape[:2]:
-        raise ValueError(f"`labels` must be one per frame, shape {frames.shape[:2]}. "
-                         f"Received: labels.shape={labels.shape}")
-    if labels.min() < 0:
-        raise ValueError(f"Labels must be >= 0. Received: min={labels.min()}")
-    return frames, labels
+    targets = arrays[needed[1]]
+    expected = frames.shape[:2] if task == "frames" else frames.shape[:4] + (1,)
+    if targets.shape != expected:
+        raise ValueError(f"`{needed[1]}` must have shape {expected} for these frames. "
+                         f"Received: {needed[1]}.shape={targets.shape}")
+    if targets.min() < 0:
+        raise ValueError(f"`{needed[1]}` must be >= 0. Received: min={targets.min()}")
+    return frames, targets
+
+
+def _compile(model, task, learning_rate):
+    optimizer = keras.optimizers.Adam(learning_rate)
+    if task == "images":
+        model.compile(optimizer, "mse", metrics=["mae"])
+    elif task == "segmentation":
+        model.compile(optimizer, "binary_crossentropy", metrics=["accuracy"])
+    else:
+        model.compile(optimizer, "sparse_categorical_crossentropy", metrics=["accuracy"])
+
+
+def _pipeline(task, window, x, y, batch_size, seed, shuffle, drop_remainder):
+    """Batches of a task's inputs and targets, frames scaled to [0, 1]."""
+    if task == "segmentation":  # windows of frames, the mask of each window's last frame
+        return pipelines.make_dataset(x, y, batch_size=batch_size, seed=seed, shuffle=shuffle,
+                                      window=window, window_targets="last", scale=1 / 255,
+                                      target_scale=1.0, drop_remainder=drop_remainder)
+    return pipelines.make_dataset(x, y, batch_size=batch_size, seed=seed, shuffle=shuffle,
+                                  scale=1 / 255, drop_remainder=drop_remainder,
+                                  target_scale=1 / 255 if task == "images" else None)
 
 
 def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
           learning_rate=1e-3, extra_callbacks=(), verbose=1, strategy=None,
-          model_overrides=None):
+          model_overrides=None, precision="float32"):
     """Trains preset `model_name` on the shards in `data_dir`; resumes if interrupted.
 
-    The data must hold `frames` uint8 `(n, T, rows, cols, channels)` and, for
-    a classifier, per-frame `labels` int `(n, T)` (e.g. `keras-crnn generate
+    The data must hold what the preset's task needs (`keras_crnn.models.TASKS`):
+    `frames` uint8 `(n, T, rows, cols, channels)` and, for a per-frame
+    classifier, `labels` int `(n, T)` (e.g. `keras-crnn generate
     occluded-digits`); a forecaster learns frames 2..T from frames 1..T-1 with
-    the MSE on the [0, 1] scale. 10 % of the sequences (seeded) are the
+    the MSE on the [0, 1] scale; a segmenter learns the `masks` `(n, T, rows,
+    cols, 1)` of the last frame of every 3-frame window (`keras-crnn generate
+    moving-digits`; `model_overrides={"window": W}` for another window). 10 % of the sequences (seeded) are the
     validation split. `batch_size` is the
     global batch: with a `strategy`, every replica takes an equal share of it.
-    `model_overrides` are `CRNN` arguments that replace the preset's.
+    `model_overrides` are arguments of the preset's builder that replace the
+    preset's. `precision` is `float32` or `mixed_bfloat16`
+    (`keras_crnn.precision`; the model's outputs stay float32), recorded in
+    run.json when it is not float32.
 
     Returns:
         The trained `keras.Model` (also saved as `out_dir/model.keras`).
 
     Raises:
-        ValueError: unknown model, data without frames/labels, or an `out_dir`
+        ValueError: unknown model, a model whose task `train` does not
+            handle, data without the arrays its task needs, or an `out_dir`
             holding a run with other settings.
     """
-    if model_name not in PRESETS:
-        raise ValueError(f"Unknown model. Expected one of {sorted(PRESETS)}. "
-                         f"Received: {model_name!r}")
-    forecaster = is_forecaster(model_name)
-    frames, labels = _training_arrays(read_shards(data_dir), data_dir, forecaster)
+    preset = get_preset(model_name)
+    check_precision(precision)
+    frames, targets = _training_arrays(read_shards(data_dir), data_dir, preset)
+    task = preset.task
     # Replicas must get equal shares of every batch: the global batch divides
     # evenly, and a distributed run drops the remainders (fewer than `replicas`
     # sequences of the validation split, a partial last training batch).
@@ -145,18 +187,23 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
     settings = {"model": model_name, "data": str(Path(data_dir).resolve()), "epochs": epochs,
                 "batch_size": batch_size, "seed": seed, "learning_rate": learning_rate,
                 "strategy": strategy or "none", "model_overrides": model_overrides or {}}
+    if precision != "float32":  # runs before this setting existed stay resumable
+        settings["precision"] = precision
     _check_run(out_dir, settings)
     keras.utils.set_random_seed(seed)
-    (x_train, y_train), (x_val, y_val) = split_arrays([frames, labels], (0.9, 0.1), seed=seed)
-    classes = None if forecaster else int(labels.max()) + 1
-    with distribution.scope() if distribution else contextlib.nullcontext():
-        model = build_model(model_name, frames.shape[1:], classes, **(model_overrides or {}))
-        if forecaster:
-            model.compile(keras.optimizers.Adam(learning_rate), "mse", metrics=["mae"])
-        else:
-            model.compile(keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy",
-                          metrics=["accuracy"])
-    target_scale = 1 / 255 if forecaster else None
+    (x_train, y_train), (x_val, y_val) = split_arrays([frames, targets], (0.9, 0.1), seed=seed)
+    classes = int(targets.max()) + 1 if task == "frames" else None
+    input_shape = frames.shape[1:]
+    if task == "segmentation":  # windows of the paper's 3 frames
+        window = (model_overrides or {}).get("window", 3)
+        input_shape = (window,) + frames.shape[2:]
+        down = label_downsample(model_name)
+        y_train, y_val = y_train[:, :, ::down, ::down], y_val[:, :, ::down, ::down]
+    with distribution.scope() if distribution else contextlib.nullcontext(), \
+            policy(precision):
+        overrides = {k: v for k, v in (model_overrides or {}).items() if k != "window"}
+        model = build_model(model_name, input_shape, classes, **overrides)
+        _compile(model, task, learning_rate)
     callbacks = [
         keras.callbacks.BackupAndRestore(str(out_dir / "backup")),
         keras.callbacks.ModelCheckpoint(str(out_dir / "best.keras"), save_best_only=True),
@@ -166,12 +213,11 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
         *extra_callbacks,
     ]
     val_batch = max(replicas, min(256, len(x_val)) // replicas * replicas)
+    window = input_shape[0]
     model.fit(
-        pipelines.make_dataset(x_train, y_train, batch_size=batch_size, seed=seed, scale=1 / 255,
-                               target_scale=target_scale, drop_remainder=replicas > 1),
-        validation_data=pipelines.make_dataset(x_val, y_val, batch_size=val_batch, shuffle=False,
-                                               scale=1 / 255, target_scale=target_scale,
-                                               drop_remainder=replicas > 1),
+        _pipeline(task, window, x_train, y_train, batch_size, seed, True, replicas > 1),
+        validation_data=_pipeline(task, window, x_val, y_val, val_batch, seed, False,
+                                  replicas > 1),
         epochs=epochs, callbacks=callbacks, verbose=verbose,
         shuffle=False,  # the tf.data pipeline shuffles, seeded
     )
@@ -205,19 +251,44 @@ def _is_image_model(model):
     return len(model.output_shape) == 5
 
 
+def _is_segmenter(model):
+    """A window of frames in, one mask `(batch, rows, cols, 1)` out."""
+    return len(model.input_shape) == 5 and len(model.output_shape) == 4 and \
+        model.output_shape[-1] == 1
+
+
+def _evaluate_segmenter(model, arrays, data_dir):
+    """Precision, recall, F-measure, ... of the last frame of every window."""
+    from keras_crnn.metrics import SegmentationCounts
+    from keras_crnn.training import predict_masks
+
+    if "masks" not in arrays:
+        raise ValueError(f"{data_dir} must hold `masks` to evaluate a segmenter. "
+                         f"Received arrays: {sorted(arrays)}")
+    frames = check_sequences(arrays["frames"], "frames")
+    _check_input(model, frames[:, : model.input_shape[1]], "windows of frames")
+    down = frames.shape[2] // model.output_shape[1]
+    truth = arrays["masks"][:, model.input_shape[1] - 1:, ::down, ::down]
+    predicted = predict_masks(model, frames)
+    out = SegmentationCounts().add(truth, predicted).measures()
+    out["sequences"] = int(len(frames))
+    return out
+
+
 def evaluate(model_path, data_dir):
     """Per-frame and whole-sequence accuracy (%) of a classifier on a dataset
     folder; for a forecaster, the errors of its forecasts on the 0-255 scale
-    (`keras_crnn.experiments.forecast.forecast_metrics`) for the last frame and,
-    suffixed `_all_frames`, for all."""
-    from keras_crnn.experiments.training import predict_labels
+    (`keras_crnn.metrics.forecast_metrics`) for the last frame and,
+    suffixed `_all_frames`, for all; for a segmenter, the CDnet measures
+    (precision, recall, F-measure, ...) of every window's last frame."""
     from keras_crnn.metrics import accuracy_standard_error, frame_accuracy, sequence_accuracy
+    from keras_crnn.training import predict_labels
 
     model = load_model(model_path)
     arrays = read_shards(data_dir)
     if _is_image_model(model):
-        from keras_crnn.experiments.forecast import forecast_metrics
-        from keras_crnn.experiments.training import predict_images
+        from keras_crnn.metrics import forecast_metrics
+        from keras_crnn.training import predict_images
 
         inputs, targets = _forecast_pairs(check_sequences(arrays["frames"], "frames"))
         _check_input(model, inputs, "inputs (all frames but the last)")
@@ -227,6 +298,8 @@ def evaluate(model_path, data_dir):
         out.update({f"{k}_all_frames": v for k, v in every.items()})
         out["sequences"] = int(len(inputs))
         return out
+    if _is_segmenter(model):
+        return _evaluate_segmenter(model, arrays, data_dir)
     if "labels" not in arrays:
         raise ValueError(f"{data_dir} must hold per-frame `labels` to evaluate a classifier. "
                          f"Received arrays: {sorted(arrays)}")
@@ -286,7 +359,7 @@ def predict(model_path, inputs, out_path):
     (n, T, classes); for a forecaster, `forecasts` uint8 (n, T, rows, cols,
     channels), the forecast of the frame after each input frame.
     """
-    from keras_crnn.experiments.training import predict_labels
+    from keras_crnn.training import predict_labels
 
     inputs = Path(inputs)
     if inputs.is_dir() and (inputs / "manifest.json").is_file():
@@ -304,7 +377,7 @@ def predict(model_path, inputs, out_path):
     _check_input(model, frames)
     out_path = Path(out_path)
     if _is_image_model(model):
-        from keras_crnn.experiments.training import predict_images
+        from keras_crnn.training import predict_images
 
         forecasts = np.rint(np.clip(predict_images(model, frames), 0, 255)).astype(np.uint8)
         with atomic_path(out_path) as tmp, open(tmp, "wb") as f:

@@ -21,3 +21,18 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 from keras_crnn.runtime import quiet_tensorflow_import  # noqa: E402
 
 quiet_tensorflow_import()
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def tiny_results(tmp_path_factory):
+    """Every experiment reproduced once at the `tiny` scale (seconds each), in a
+    folder of results files that the experiment and notebook tests read."""
+    from keras_crnn.experiments import EXPERIMENTS, reproduce
+
+    folder = tmp_path_factory.mktemp("tiny_results")
+    tables = {name: reproduce(name, "tiny", out_dir=folder, progress=False)
+              for name in EXPERIMENTS}
+    return folder, tables

@@ -92,5 +92,5 @@ def test_negative_labels_are_refused_before_anything_is_written(tmp_path, capsys
     write_shards(out, {"frames": np.zeros((4, 5, 28, 28, 1), np.uint8),
                        "labels": np.full((4, 5), -1)}, progress=False)
     assert main(["train", "CRNN", "--data", str(out), "--out", str(tmp_path / "r")]) == 2
-    assert "Labels must be >= 0. Received: min=-1" in _error(capsys)
+    assert "`labels` must be >= 0. Received: min=-1" in _error(capsys)
     assert not (tmp_path / "r").exists()

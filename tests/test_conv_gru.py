@@ -186,6 +186,7 @@ def test_keras_file_round_trip(tmp_path):
     np.testing.assert_array_equal(np.asarray(loaded(x)), np.asarray(model(x)))
 
 
+@pytest.mark.slow
 def test_saved_model_serves_without_keras_crnn(tmp_path):
     keras.utils.set_random_seed(0)
     model = _small_model()
@@ -248,6 +249,7 @@ def test_dropout_only_in_training_and_seeded():
     assert not np.allclose(train_a, infer_a)
 
 
+@pytest.mark.slow
 def test_loss_falls_on_a_task_that_needs_time():
     """Which way a dot moves is invisible in any single frame."""
     rng = np.random.default_rng(9)

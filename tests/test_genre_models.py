@@ -49,6 +49,7 @@ def test_the_models_see_what_they_should():
                       keras.layers.SimpleRNN)
 
 
+@pytest.mark.slow
 def test_frame_encoders_and_bad_names():
     assert frame_encoder("inceptionv3", (75, 75, 3)).output_shape == (None, 2048)
     assert frame_encoder("mobilenetv3small", (32, 32, 3)).output_shape[-1] == 576

@@ -45,6 +45,7 @@ def test_video_and_image_captioners_shapes():
         build_captioner("audio", (16, 16, 3), 10, 6)
 
 
+@pytest.mark.slow
 def test_a_trained_captioner_decodes_greedy_equal_to_beam_width_1(tmp_path):
     images, captions = captioned_images(96, size=16, seed=1)
     vectorizer = caption_vectorizer(captions, max_words=6)

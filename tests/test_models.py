@@ -7,14 +7,14 @@ import pytest
 from keras_crnn.layers import ConvGRU2D
 from keras_crnn.models import (
     CRNN,
-    FORECAST_MODELS,
     PRESETS,
     build_model,
     copy_last_frame,
     linear_extrapolation,
 )
 
-CLASSIFIERS = sorted(set(PRESETS) - set(FORECAST_MODELS))
+CLASSIFIERS = sorted(name for name, preset in PRESETS.items()
+                     if preset.builder == "crnn" and preset.task == "frames")
 
 
 @pytest.mark.parametrize("name", CLASSIFIERS)
@@ -63,6 +63,7 @@ def test_invalid_configurations_are_explained():
         build_model("resnet", (5, 28, 28, 1), 10)
 
 
+@pytest.mark.slow
 def test_recurrence_learns_a_pattern_the_cnn_cannot_see():
     """Labels run 0,1,2,... from a random start; frame content is noise except
     for the first frame, so only a recurrent model can label the later frames."""
@@ -187,6 +188,7 @@ def test_forecasting_baselines_against_their_equations():
         copy_last_frame(np.zeros((4, 3, 2)))
 
 
+@pytest.mark.slow
 def test_the_paper_forecaster_learns_and_round_trips(tmp_path):
     """A short fit on growing trees lowers the loss; the saved model predicts the same."""
     from keras_crnn.datasets.lsystem import pine_series
@@ -202,3 +204,39 @@ def test_the_paper_forecaster_learns_and_round_trips(tmp_path):
     model.save(path)
     again = keras.models.load_model(path)
     np.testing.assert_allclose(np.asarray(again(x[:2])), np.asarray(model(x[:2])), atol=1e-5)
+
+
+def _registry_case(preset):
+    """An input shape and overrides every preset of a builder accepts."""
+    if preset.builder == "segmenter":  # VGG-F's masks are at half resolution
+        side = 8 if "VGG" in preset.name else 16
+        return (3, 16, 16, 3), {"width": 0.25}, (None, side, side, 1)
+    if preset.builder == "genre":
+        classes = 101 if preset.name == "LRCN" else 6
+        return (4, 32, 32, 3), {"units": 8}, (None, classes)
+    if preset.builder == "captioner":
+        shape = (16, 16, 3) if preset.config["kind"] == "image" else (3, 16, 16, 3)
+        return shape, {"vocabulary_size": 11, "max_length": 5, "units": 8}, (None, 5, 11)
+    if preset.task == "images":
+        return (4, 32, 16, 3), {}, (None, 4, 32, 16, 3)
+    return (4, 16, 16, 1), {"classes": 7, "temporal_units": 8}, (None, 4, 7)
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_one_registry_builds_every_papers_models(name):
+    from keras_crnn.models import PAPERS, TASKS
+
+    preset = PRESETS[name]
+    assert preset.paper in PAPERS and preset.task in TASKS and preset.description
+    shape, overrides, output = _registry_case(preset)
+    model = build_model(name, shape, **overrides)
+    assert model.output_shape == output
+
+
+def test_registry_errors_name_what_is_needed():
+    with pytest.raises(ValueError, match="Unknown model.*Received: 'RFC-99s'"):
+        build_model("RFC-99s", (3, 48, 48, 3))
+    with pytest.raises(ValueError, match="needs vocabulary_size and max_length"):
+        build_model("LRCN video captioner", (3, 16, 16, 3))
+    with pytest.raises(ValueError, match=r"takes windows.*input_shape=\(48, 48, 3\)"):
+        build_model("FC-Lenet", (48, 48, 3))

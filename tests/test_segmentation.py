@@ -5,9 +5,9 @@ import keras
 import numpy as np
 import pytest
 
-from keras_crnn.experiments.training import fit_segmenter, predict_masks, three_stage_recipe
 from keras_crnn.models.segmentation import SEGMENTERS, build_segmenter
 from keras_crnn.models.streaming import StreamingSegmenter
+from keras_crnn.training import fit_segmenter, predict_masks, three_stage_recipe
 
 # The paper's inputs: moving digits (ours are 32x32) and CDnet frames, 240x360
 # for VGG-F with labels at half size.
@@ -107,6 +107,7 @@ def test_recurrent_models_start_from_the_fcns_segmentation():
     np.testing.assert_allclose(np.asarray(rfc(x)), np.asarray(fcn(x)), atol=1e-6)
 
 
+@pytest.mark.slow
 def test_three_stage_recipe_freezes_then_fine_tunes():
     frames, masks = _toy_videos()
     train, validation = (frames[:20], masks[:20]), (frames[20:], masks[20:])
@@ -139,6 +140,7 @@ def test_three_stage_recipe_freezes_then_fine_tunes():
     assert predict_masks(rfc, frames[20:]).shape == (4, 3, 12, 12, 1)
 
 
+@pytest.mark.slow
 def test_frozen_pretrained_layers_stay_frozen_and_models_round_trip(tmp_path):
     frames, masks = _toy_videos(n=8, size=16)
     encoder_weights = tmp_path / "encoder.weights.h5"

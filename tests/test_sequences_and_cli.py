@@ -39,6 +39,7 @@ def test_cli_version_info_list(capsys):
     assert "crnn-convgru2d" in listing and "CRNN-4-S" in listing and "occlusion-table3" in listing
 
 
+@pytest.mark.slow
 def test_cli_silences_tensorflow_start_up_noise():
     out = subprocess.run(
         [sys.executable, "-m", "keras_crnn.cli", "info"], capture_output=True, text=True, check=True

@@ -105,6 +105,7 @@ def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_cdnet_windows_script_writes_windows_of_the_temporal_roi(tmp_path):
     import subprocess
     import sys

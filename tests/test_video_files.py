@@ -79,6 +79,7 @@ def test_a_missing_extra_is_named(monkeypatch, clip):
         V.read_video(clip)
 
 
+@pytest.mark.slow
 def test_video_clips_script_caches_frames_and_spectrograms(tmp_path):
     import subprocess
     from pathlib import Path

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from keras_crnn.cli import main
-from keras_crnn.workflow import history, train
+from keras_crnn.workflow import evaluate, history, train
 
 
 class StopAfter(keras.callbacks.Callback):
@@ -30,6 +30,7 @@ def data_dir(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_interrupted_training_resumes(data_dir, tmp_path):
     run = tmp_path / "run"
     kwargs = dict(epochs=3, batch_size=16, seed=0, verbose=0)
@@ -45,6 +46,7 @@ def test_interrupted_training_resumes(data_dir, tmp_path):
     assert json.loads((run / "run.json").read_text())["model"] == "CRNN-2-S"
 
 
+@pytest.mark.slow
 def test_a_run_folder_refuses_other_settings(data_dir, tmp_path):
     run = tmp_path / "run"
     train("CNN-2-S", data_dir, run, epochs=1, batch_size=16, verbose=0)
@@ -58,10 +60,32 @@ def test_unknown_model_and_wrong_data_are_explained(data_dir, tmp_path):
     seg = tmp_path / "seg"
     assert main(["generate", "moving-digits", "--out", str(seg), "--num", "4",
                  "--seq-len", "3"]) == 0
-    with pytest.raises(ValueError, match=r"frames` and per-frame `labels`.*masks"):
+    with pytest.raises(ValueError, match=r"CRNN learns per-frame classification.*generate "
+                       r"occluded-digits.*must hold frames, labels.*'masks'"):
         train("CRNN", seg, tmp_path / "r2")
+    with pytest.raises(ValueError, match=r"CNN-LSTM pool learns clip classification.*tasks "
+                       r"\['frames', 'images', 'segmentation'\].*build_model"):
+        train("CNN-LSTM pool", seg, tmp_path / "r3")
+    with pytest.raises(ValueError, match=r"FC-Lenet learns segmentation.*must hold frames, masks"):
+        train("FC-Lenet", data_dir, tmp_path / "r4")
 
 
+@pytest.mark.slow
+def test_train_and_evaluate_a_segmenter_on_moving_digits(tmp_path):
+    """`keras-crnn train` trains any preset whose task the data has: here an
+    RFCN segmenter on 3-frame windows of generated moving digits."""
+    seg = tmp_path / "seg"
+    assert main(["generate", "moving-digits", "--out", str(seg), "--num", "24",
+                 "--seq-len", "5"]) == 0
+    model = train("FC-Lenet", seg, tmp_path / "run", epochs=2, batch_size=16, verbose=0)
+    assert model.input_shape == (None, 3, 64, 64, 1) and model.output_shape == (None, 64, 64, 1)
+    losses = history(tmp_path / "run")["loss"]
+    assert len(losses) == 2 and losses[1] < losses[0]
+    measures = evaluate(tmp_path / "run", seg)
+    assert measures["sequences"] == 24 and 0 <= measures["f_measure"] <= 100
+
+
+@pytest.mark.slow
 def test_evaluate_predict_export_end_to_end(data_dir, tmp_path, capsys):
     import subprocess
     import sys
@@ -115,7 +139,7 @@ import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(
     cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()])
-from keras_crnn.workflow import history, train
+from keras_crnn.workflow import evaluate, history, train
 no_dropout = {"encoder_dropout": 0.0, "temporal_dropout": 0.0}
 for strategy in ("none", "mirrored"):
     train("CNN-2-S", sys.argv[1], sys.argv[2] + "/" + strategy, epochs=2, batch_size=12,
@@ -125,6 +149,7 @@ print(len(tf.distribute.MirroredStrategy().extended.worker_devices))
 """
 
 
+@pytest.mark.slow
 def test_mirrored_training_on_two_logical_cpus_matches_one_device(tmp_path):
     import subprocess
     import sys
@@ -145,6 +170,7 @@ def test_mirrored_training_on_two_logical_cpus_matches_one_device(tmp_path):
     assert losses["none"][1] < losses["none"][0]
 
 
+@pytest.mark.slow
 def test_killed_training_process_resumes(data_dir, tmp_path):
     """SIGKILL the real command after its first epoch; the same command resumes."""
     import os
@@ -173,6 +199,7 @@ def test_killed_training_process_resumes(data_dir, tmp_path):
     assert (run / "model.keras").exists()
 
 
+@pytest.mark.slow
 def test_predict_reads_a_folder_of_frames(data_dir, tmp_path):
     from PIL import Image
 
@@ -188,6 +215,7 @@ def test_predict_reads_a_folder_of_frames(data_dir, tmp_path):
         assert pred["labels"].shape == (1, 5)
 
 
+@pytest.mark.slow
 def test_forecaster_generate_train_evaluate_predict_export(tmp_path, capsys):
     """The user's path for forecasting: pines on disk -> train -> evaluate -> predict
     -> SavedModel, whose forecasts equal the Keras model's."""

@@ -1,63 +1,64 @@
-"""Experiment specs that reproduce the papers' tables, and their runner.
+"""The papers' tables as `Experiment` records, one registry, and their runner.
 
-    from keras_crnn.experiments import reproduce
+    from keras_crnn.experiments import EXPERIMENTS, reproduce
     table = reproduce("occlusion-table1", scale="quick")
-    print(table.to_markdown())
+    print(EXPERIMENTS["occlusion-table1"].to_markdown(table))
 
-The CLI (`keras-crnn reproduce NAME --scale ...`) and the notebooks call this.
+`EXPERIMENTS` maps each name to its record (`keras_crnn.experiments.record`):
+paper, table, description, command, datasets, per-scale settings, the paper's
+numbers and findings. The records live beside their runners, one module per
+paper (`occlusion`, `forecast`, `segmentation`, `genre`, `lrcn`); data
+assembly is in `keras_crnn.datasets`, training in `keras_crnn.training`,
+presentation in `reports`. The CLI (`keras-crnn reproduce NAME --scale ...`),
+the notebooks and the tests all call `reproduce`.
 """
 
 from pathlib import Path
 
 from keras_crnn.atomic import atomic_path
 from keras_crnn.experiments import forecast, genre, lrcn, occlusion, segmentation
-from keras_crnn.experiments.results import SCALES, ResultsTable
+from keras_crnn.experiments.record import SCALES, Experiment, Finding, Run
+from keras_crnn.experiments.results import ResultsTable
 
-EXPERIMENTS = {
-    "occlusion-table1": occlusion.table1,
-    "occlusion-table2": occlusion.table2,
-    "occlusion-table3": occlusion.table3,
-    **forecast.EXPERIMENTS,
-    **segmentation.EXPERIMENTS,
-    "genre-table1": genre.table1,
-    "lrcn-captioning": lrcn.captioning,
-}
-DATASETS = {**{name: occlusion.DATASETS for name in EXPERIMENTS if name.startswith("occlusion")},
-            **{name: forecast.DATASETS for name in forecast.EXPERIMENTS},
-            **segmentation.DATASETS, "genre-table1": genre.DATASETS,
-            "lrcn-captioning": lrcn.DATASETS}
-# The module behind each experiment; its optional `to_markdown(table)` and
-# `figure(table)` present the results.
-_MODULES = {**{name: occlusion for name in EXPERIMENTS if name.startswith("occlusion")},
-            **{name: forecast for name in forecast.EXPERIMENTS},
-            **{name: segmentation for name in segmentation.EXPERIMENTS},
-            "genre-table1": genre, "lrcn-captioning": lrcn}
+EXPERIMENTS = {record.name: record for module in (occlusion, forecast, segmentation, genre, lrcn)
+               for record in module.EXPERIMENTS}
+
+
+def get_experiment(name):
+    """The `Experiment` called `name`.
+
+    Raises:
+        ValueError: unknown name, listing the known ones.
+    """
+    if name not in EXPERIMENTS:
+        raise ValueError(f"Unknown experiment. Expected one of {sorted(EXPERIMENTS)}. "
+                         f"Received: {name!r}")
+    return EXPERIMENTS[name]
 
 
 def to_markdown(table):
     """The Markdown table `reproduce` writes for `table`."""
-    module = _MODULES.get(table.name)
-    if hasattr(module, "to_markdown"):
-        return module.to_markdown(table)
-    return table.to_markdown(("accuracy",))
+    return get_experiment(table.name).to_markdown(table)
 
 
 def figure(table):
     """The paper figure of `table` (matplotlib Figure), or None when it has none."""
-    module = _MODULES.get(table.name)
-    return module.figure(table) if hasattr(module, "figure") else None
+    experiment = get_experiment(table.name)
+    return experiment.figure(table) if experiment.figure else None
 
 
 def reproduce(name, scale="quick", dataset=None, data_dir=None, seed=0, out_dir="results",
-              reuse=False, progress=True):
+              reuse=False, progress=True, precision="float32"):
     """Runs experiment `name` at `scale` and writes `out_dir/NAME.json`, `.md`
     and, for experiments with a figure, `.png`.
 
     Args:
-        name: one of `EXPERIMENTS`.
-        scale: `quick` (CI, minutes), `cpu` (a 2-core CPU, under ~30 min) or
-            `paper` (the paper's sizes, for a GPU).
-        dataset: the data to run on (see `DATASETS[name]`; default its first).
+        name: a key of `EXPERIMENTS`.
+        scale: `tiny` (tests, seconds), `quick` (a smoke check, minutes),
+            `cpu` (a 2-core CPU: the committed results) or `paper` (the
+            paper's sizes, for a GPU).
+        dataset: the data to run on (one of the record's `datasets`; default
+            its first, the offline one).
         data_dir: folder of a real dataset's files.
         seed: int seed.
         out_dir: where results go; None writes nothing.
@@ -65,30 +66,38 @@ def reproduce(name, scale="quick", dataset=None, data_dir=None, seed=0, out_dir=
             same scale, dataset and seed instead of training again (the
             Markdown and figure are written again from them).
         progress: show progress bars.
+        precision: `float32` or `mixed_bfloat16` (`keras_crnn.precision`),
+            recorded in the results' `extras["precision"]`.
 
     Returns:
         `ResultsTable`.
+
+    Raises:
+        ValueError: unknown experiment, scale or dataset.
     """
-    if name not in EXPERIMENTS:
-        raise ValueError(f"Unknown experiment. Expected one of {sorted(EXPERIMENTS)}. "
-                         f"Received: {name!r}")
-    if scale not in SCALES:
-        raise ValueError(f"`scale` must be one of {SCALES}. Received: scale={scale!r}")
-    dataset = dataset or DATASETS[name][0]
-    if dataset not in DATASETS[name]:
-        raise ValueError(f"`dataset` must be one of {DATASETS[name]} for {name}. "
+    from keras_crnn.precision import check_precision
+    from keras_crnn.precision import precision as policy
+
+    experiment = get_experiment(name)
+    experiment.settings(scale)  # checks the scale
+    check_precision(precision)
+    dataset = dataset or experiment.datasets[0]
+    if dataset not in experiment.datasets:
+        raise ValueError(f"`dataset` must be one of {experiment.datasets} for {name}. "
                          f"Received: dataset={dataset!r}")
     path = None if out_dir is None else Path(out_dir) / f"{name}.json"
     table = None
     if reuse and path is not None and path.exists():
         table = ResultsTable.from_json(path)
         made_from = table.extras.get("dataset", table.rows[0]["dataset"] if table.rows else None)
-        if (table.scale, table.seed, made_from) != (scale, seed, dataset):
+        made_with = table.extras.get("precision", "float32")
+        if (table.scale, table.seed, made_from, made_with) != (scale, seed, dataset, precision):
             table = None
     if table is None:
-        table = EXPERIMENTS[name](scale=scale, dataset=dataset, data_dir=data_dir, seed=seed,
-                                  progress=progress)
-        table.extras["dataset"] = dataset
+        with policy(precision):
+            table = experiment.runner(Run(experiment, scale, dataset, data_dir, seed, progress,
+                                          precision))
+        table.extras.update(dataset=dataset, precision=precision)
         if path is not None:
             table.to_json(path)
     if path is not None:
@@ -100,8 +109,11 @@ def write_report(table, path):
     """Writes the Markdown table (`path` with suffix .md) and, when the
     experiment has one, its figure (.png) from a results table."""
     path = Path(path)
+    experiment = get_experiment(table.name)
+    text = experiment.to_markdown(table) + "\n\nPaper's findings:\n\n" + \
+        "\n".join(experiment.verdicts(table))
     with atomic_path(path.with_suffix(".md")) as tmp:
-        tmp.write_text(to_markdown(table) + "\n")
+        tmp.write_text(text + "\n")
     fig = figure(table)
     if fig is not None:
         import matplotlib.pyplot as plt
@@ -111,4 +123,5 @@ def write_report(table, path):
         plt.close(fig)
 
 
-__all__ = ["EXPERIMENTS", "DATASETS", "ResultsTable", "figure", "reproduce", "to_markdown"]
+__all__ = ["EXPERIMENTS", "SCALES", "Experiment", "Finding", "ResultsTable", "Run", "figure",
+           "get_experiment", "reproduce", "to_markdown", "write_report"]

@@ -1,12 +1,12 @@
 """Future-appearance forecasting of growing pines: Table 3 and Figures 3-7.
 
 `keras-crnn reproduce forecast-table3|forecast-activations|forecast-lstm-activations|
-forecast-optimizers|forecast-batch-sizes --scale quick|cpu|paper`.
+forecast-optimizers|forecast-batch-sizes --scale tiny|quick|cpu|paper`.
 
 Data: the paper's L-studio pines are not available; every run grows its own
-with `keras_crnn.datasets.lsystem` (one individual per series, ages 10-30,
-32x16 colour images), split as the paper does into 3463 training and 384 test
-series (cpu and paper scale). A tenth of the training series is held out for
+(`keras_crnn.datasets.forecasting.pine_splits`: one individual per series,
+ages 10-30, 32x16 colour images), split as the paper does into 3463 training
+and 384 test series (cpu and paper scale). A tenth of the training series is held out for
 validation (the paper does not say how it validated). Inputs are ages 10-25,
 targets ages 15-30; pixels are scaled to [0, 1] for training and the errors are
 reported on the 0-255 scale.
@@ -30,10 +30,10 @@ have; so the paper's SNR is some other quantity and only our rows compare with
 each other.
 """
 
-import functools
-from dataclasses import dataclass
-
 import numpy as np
+
+from keras_crnn.experiments.record import Experiment, Finding
+from keras_crnn.experiments.results import encode_images
 
 PAPER_TABLE3 = {"mae": 8.57, "mse": 377.35, "snr": 322.55, "min_val_loss": 6.24e-4}
 MODELS = {"CRNN": "forecast-CRNN", "ConvGRU2D-forecaster": "forecast-ConvGRU2D",
@@ -41,98 +41,42 @@ MODELS = {"CRNN": "forecast-CRNN", "ConvGRU2D-forecaster": "forecast-ConvGRU2D",
 BASELINES = ("copy-last-frame", "linear-extrapolation")
 DATASETS = ("pines",)
 
-# Series per split and training length. The paper trains 95 epochs at batch 16.
-# At cpu scale the CRNN (17.8 M parameters) trains at about 37 series/s on an
-# idle 2-core CPU, so Table 3 uses 10 epochs and the figures, which train 3-4
-# CRNNs each, use 500 training series and 4 epochs: early learning curves only.
-SCALES = {
-    "quick": {"train": 96, "test": 32, "epochs": 2, "batch_size": 16,
-              "figure_train": 32, "figure_epochs": 2},
-    "cpu": {"train": 3463, "test": 384, "epochs": 10, "batch_size": 16,
-            "figure_train": 500, "figure_epochs": 4},
-    "paper": {"train": 3463, "test": 384, "epochs": 95, "batch_size": 16,
-              "figure_train": 3463, "figure_epochs": 95},
+# Series in the training pool and the test split, series used for training
+# (None: the whole pool), and training length. The paper trains 95 epochs at
+# batch 16. At cpu scale the CRNN (17.8 M parameters) trains at about 37
+# series/s on an idle 2-core CPU, so Table 3 uses 10 epochs and the figures,
+# which train 3-4 CRNNs each, use 500 training series and 4 epochs: early
+# learning curves only.
+_TABLE3 = {
+    "tiny": {"train": 40, "test": 8, "used": None, "epochs": 1, "batch_size": 16,
+             "patience": None},
+    "quick": {"train": 96, "test": 32, "used": None, "epochs": 2, "batch_size": 16,
+              "patience": None},
+    "cpu": {"train": 3463, "test": 384, "used": None, "epochs": 10, "batch_size": 16,
+            "patience": None},
+    "paper": {"train": 3463, "test": 384, "used": None, "epochs": 95, "batch_size": 16,
+              "patience": None},
 }
-VALIDATION_SHARE = 0.1
-IMAGE_SIZE = (32, 16)
+_FIGURES = {
+    "tiny": {**_TABLE3["tiny"], "used": 16},
+    "quick": {**_TABLE3["quick"], "used": 32},
+    "cpu": {**_TABLE3["cpu"], "used": 500, "epochs": 4},
+    "paper": _TABLE3["paper"],
+}
 
 
-@dataclass
-class ForecastData:
-    """Pine series split for forecasting: `(inputs, targets)` uint8 pairs of
-    shape `(n, 4, rows, cols, 3)` (ages 10-25 and 15-30), and `series` with all
-    five ages of the test individuals."""
+def forecast_data(run):
+    """The pine splits of `run` (`keras_crnn.datasets.forecasting.pine_splits`)."""
+    from keras_crnn.datasets.forecasting import pine_splits
 
-    train: tuple
-    validation: tuple
-    test: tuple
-    source: str
-
-
-@functools.lru_cache(maxsize=4)
-def _series(count, size, seed):
-    from keras_crnn.datasets.lsystem import pine_series
-
-    images, _ = pine_series(count, size=size, seed=seed)
-    images.setflags(write=False)
-    return images
-
-
-def forecast_data(scale="quick", seed=0, train=None, size=IMAGE_SIZE):
-    """Grows `train + test` pines of `scale` (cached) and splits them.
-
-    Args:
-        scale: a key of `SCALES`.
-        seed: int seed of the L-system.
-        train: use only the first `train` training series (the figures).
-        size: `(rows, cols)` of the images.
-
-    Returns:
-        `ForecastData`; the test split is the same for every `train`.
-    """
-    settings = SCALES[scale]
-    images = _series(settings["train"] + settings["test"], tuple(size), seed)
-    pool, test = images[: settings["train"]], images[settings["train"]:]
-    pool = pool[: train or settings["train"]]
-    held_out = max(1, int(round(VALIDATION_SHARE * len(pool))))
-    fit, validation = pool[:-held_out], pool[-held_out:]
-
-    def pairs(series):
-        return series[:, :-1], series[:, 1:]
-
-    source = (f"L-system pines generated here (keras_crnn.datasets.lsystem, seed {seed}): "
-              f"{len(fit)} training, {len(validation)} validation, {len(test)} test series "
-              f"of ages 10-30, {size[0]}x{size[1]}x3")
-    return ForecastData(pairs(fit), pairs(validation), pairs(test), source)
-
-
-def forecast_metrics(last_inputs, truth, predicted):
-    """Errors of forecasts on the 0-255 scale, as a dict of metric name to value.
-
-    Args:
-        last_inputs: the frames the forecasts start from, `(n, ..., rows, cols, 3)`
-            (for the split into changed and static pixels).
-        truth, predicted: the targets and the forecasts, the same shape, 0-255.
-    """
-    from keras_crnn.metrics import mae, mse, psnr, snr, snr_db, ssim
-
-    truth = np.asarray(truth, np.float64)
-    predicted = np.clip(np.asarray(predicted, np.float64), 0, 255)
-    out = {"mae": mae(truth, predicted), "mse": mse(truth, predicted),
-           "snr": snr(truth, predicted), "snr_db": snr_db(truth, predicted),
-           "psnr": psnr(truth, predicted), "ssim": ssim(truth, predicted)}
-    changed = np.any(np.asarray(last_inputs) != truth, axis=-1)
-    error = predicted - truth
-    for name, where in (("changed", changed), ("static", ~changed)):
-        picked = error[where]
-        out[f"mae_{name}"] = float(np.abs(picked).mean()) if picked.size else float("nan")
-        out[f"mse_{name}"] = float((picked**2).mean()) if picked.size else float("nan")
-    out["changed_share"] = float(changed.mean())
-    return out
+    s = run.settings
+    return pine_splits(s["train"], s["test"], run.seed, used=s["used"])
 
 
 def _add_metrics(table, model, inputs, truth, predicted, min_val_loss=None):
     """Rows for the age-30 frame and for all four forecasts."""
+    from keras_crnn.metrics import forecast_metrics
+
     paper = PAPER_TABLE3 if model == "CRNN" else {}
     last = forecast_metrics(inputs[:, -1], truth[:, -1], predicted[:, -1])
     every = forecast_metrics(inputs, truth, predicted)
@@ -144,55 +88,39 @@ def _add_metrics(table, model, inputs, truth, predicted, min_val_loss=None):
         table.add(model, "pines", "min_val_loss", min_val_loss, paper.get("min_val_loss"))
 
 
-def _train(preset, data, epochs, batch_size, seed, progress, description, optimizer="adam",
-           **overrides):
-    from keras_crnn.experiments.training import fit_forecaster
+def _train(run, preset, data, description, optimizer="adam", batch_size=None, **overrides):
+    """Builds preset `preset`, fits it and returns `(model, fit, test forecasts)`."""
     from keras_crnn.models import build_model
+    from keras_crnn.training import fit_forecaster, predict_images
 
+    s = run.settings
     model = build_model(preset, data.train[0].shape[1:], **overrides)
-    fit = fit_forecaster(model, data.train, data.validation, epochs, batch_size, seed,
-                         optimizer=optimizer, description=description, progress=progress)
-    return model, fit
+    fit = fit_forecaster(model, data.train, data.validation, s["epochs"],
+                         batch_size or s["batch_size"], run.seed, optimizer=optimizer,
+                         description=description, progress=run.progress,
+                         patience=s["patience"])
+    return model, fit, predict_images(model, data.test[0])
 
 
-def _encode(images):
-    """uint8 images as (shape, hex string), compact inside the results JSON."""
-    images = np.ascontiguousarray(images, np.uint8)
-    return {"shape": list(images.shape), "hex": images.tobytes().hex()}
-
-
-def decode_images(encoded):
-    """The uint8 array stored by the experiments in `table.extras`."""
-    return np.frombuffer(bytes.fromhex(encoded["hex"]), np.uint8).reshape(encoded["shape"])
-
-
-def table3(scale="quick", dataset="pines", data_dir=None, seed=0, progress=True):
+def table3(run):
     """Table 3: forecasting the age-30 pine (CRNN and baselines)."""
-    from keras_crnn.experiments.results import ResultsTable
-    from keras_crnn.experiments.training import predict_images
     from keras_crnn.models import BASELINES as BASELINE_FUNCTIONS
 
-    settings = SCALES[scale]
-    data = forecast_data(scale, seed)
-    table = ResultsTable("forecast-table3", "Forecasting the age-30 pine (Table 3)", scale,
-                         data.source, seed, settings["epochs"])
+    data = forecast_data(run)
+    table = run.results_table(data.source)
     x_test, y_test = data.test
-    table.extras.update(batch_size=settings["batch_size"], histories={}, train_seconds={},
-                        parameters={})
+    table.extras.update(batch_size=run.settings["batch_size"], parameters={})
     for name in BASELINES:
         _add_metrics(table, name, x_test, y_test, BASELINE_FUNCTIONS[name](x_test))
     shown = np.arange(min(6, len(x_test)))
-    examples = {"indices": shown.tolist(), "series": _encode(
+    examples = {"indices": shown.tolist(), "series": encode_images(
         np.concatenate([x_test[shown], y_test[shown, -1:]], axis=1))}
     for name, preset in MODELS.items():
-        model, fit = _train(preset, data, settings["epochs"], settings["batch_size"], seed,
-                            progress, name)
-        predicted = predict_images(model, x_test)
+        model, fit, predicted = _train(run, preset, data, name)
         _add_metrics(table, name, x_test, y_test, predicted, min(fit["history"]["val_loss"]))
-        table.extras["histories"][name] = fit["history"]
-        table.extras["train_seconds"][name] = round(fit["seconds"], 1)
+        table.record_fit(name, fit, run.settings["epochs"])
         table.extras["parameters"][name] = model.count_params()
-        examples[name] = _encode(np.rint(np.clip(predicted[shown, -1], 0, 255)))
+        examples[name] = encode_images(np.rint(np.clip(predicted[shown, -1], 0, 255)))
     table.extras["examples"] = examples
     return table
 
@@ -215,64 +143,71 @@ FIGURE_VARIANTS = {
 }
 
 
-def learning_curves(name, scale="quick", dataset="pines", data_dir=None, seed=0, progress=True):
+def learning_curves(run):
     """Learning curves of CRNN variants (Figures 3-6), with their test errors."""
-    from keras_crnn.experiments.results import ResultsTable
-    from keras_crnn.experiments.training import predict_images
+    from keras_crnn.metrics import forecast_metrics
 
-    title, variants = FIGURE_VARIANTS[name]
-    settings = SCALES[scale]
-    data = forecast_data(scale, seed, train=settings["figure_train"])
-    table = ResultsTable(name, f"CRNN learning curves: {title}", scale, data.source, seed,
-                         settings["figure_epochs"])
-    table.extras.update(histories={}, train_seconds={}, variable=title)
+    title, variants = FIGURE_VARIANTS[run.experiment.name]
+    data = forecast_data(run)
+    table = run.results_table(data.source)
+    table.extras.update(variable=title)
     x_test, y_test = data.test
     for label, overrides, optimizer, batch_size in variants:
-        model, fit = _train("forecast-CRNN", data, settings["figure_epochs"],
-                            batch_size or settings["batch_size"], seed, progress,
-                            f"CRNN {label}", optimizer=optimizer, **overrides)
-        predicted = predict_images(model, x_test)
+        _, fit, predicted = _train(run, "forecast-CRNN", data, f"CRNN {label}",
+                                   optimizer=optimizer, batch_size=batch_size, **overrides)
         history = fit["history"]
         table.add(label, "pines", "min_val_loss", min(history["val_loss"]))
         table.add(label, "pines", "final_val_loss", history["val_loss"][-1])
         last = forecast_metrics(x_test[:, -1], y_test[:, -1], predicted[:, -1])
         for metric in ("mae", "mse"):
             table.add(label, "pines", metric, last[metric])
-        table.extras["histories"][label] = history
-        table.extras["train_seconds"][label] = round(fit["seconds"], 1)
+        table.record_fit(label, fit, run.settings["epochs"])
     return table
 
 
-def _figure_experiment(name):
-    def run(scale="quick", dataset="pines", data_dir=None, seed=0, progress=True):
-        return learning_curves(name, scale, dataset, data_dir, seed, progress)
+def _figure_record(name, claim):
+    from keras_crnn.experiments import reports
 
-    run.__doc__ = f"{FIGURE_VARIANTS[name][0]}: CRNN learning curves."
-    run.__name__ = name.replace("-", "_")
-    return run
-
-
-EXPERIMENTS = {"forecast-table3": table3,
-               **{name: _figure_experiment(name) for name in FIGURE_VARIANTS}}
-TABLE3_COLUMNS = ("mae", "mse", "snr", "snr_db", "psnr", "ssim", "mae_changed", "mae_static",
-                  "mse_changed", "mse_static", "mae_all_frames", "mse_all_frames",
-                  "min_val_loss")
-FIGURE_COLUMNS = ("min_val_loss", "final_val_loss", "mae", "mse")
+    title = FIGURE_VARIANTS[name][0]
+    return Experiment(
+        name, _PAPER, title.split("(")[-1].rstrip(")"), f"CRNN learning curves: {title}",
+        f"The paper's CRNN with one choice changed ({title.split(' (')[0].lower()}): learning "
+        "curves (training and validation loss), minimum and final validation loss, age-30 "
+        "MAE and MSE.", learning_curves, _FIGURES, DATASETS, findings=(claim,),
+        summary_metrics=reports.FORECAST_FIGURE_COLUMNS, markdown=reports.forecast_markdown,
+        figure=reports.forecast_figure)
 
 
-def to_markdown(table):
-    """The results as one wide table (models as rows), paper numbers beneath."""
-    columns = TABLE3_COLUMNS if table.name == "forecast-table3" else FIGURE_COLUMNS
-    return table.to_wide_markdown(columns)
+def _records():
+    from keras_crnn.experiments import reports
+
+    return (
+        Experiment(
+            "forecast-table3", _PAPER, "Table 3", "Forecasting the age-30 pine (Table 3)",
+            "The paper's CRNN (17.8 M parameters) forecasts ages 15-30 from ages 10-25, beside "
+            "copy-last-frame, linear extrapolation and two small convolutional forecasters "
+            "(ours); errors on the age-30 frame, 0-255 scale.", table3, _TABLE3, DATASETS,
+            PAPER_TABLE3,
+            findings=(Finding("the CRNN forecasts better than copying the last frame (MSE)",
+                              "beats", "mse", ("CRNN",), ("copy-last-frame",),
+                              higher_is_better=False),),
+            summary_metrics=("mae", "mse", "snr", "psnr", "ssim", "mae_changed",
+                             "mae_static"),
+            markdown=reports.forecast_markdown, figure=reports.forecast_figure),
+        _figure_record("forecast-activations", Finding(
+            "tanh convolutions beat selu (Fig. 3)", "beats", "min_val_loss", ("tanh",),
+            ("selu",), higher_is_better=False)),
+        _figure_record("forecast-lstm-activations", Finding(
+            "a hard-sigmoid recurrent step beats tanh (Fig. 4)", "beats", "min_val_loss",
+            ("*/hard_sigmoid",), ("*/tanh",), higher_is_better=False)),
+        _figure_record("forecast-optimizers", Finding(
+            "Adam beats SGD (Fig. 5)", "beats", "min_val_loss", ("Adam",), ("SGD",),
+            higher_is_better=False)),
+        _figure_record("forecast-batch-sizes", Finding(
+            "batch 16 is best (Fig. 6)", "beats", "min_val_loss", ("batch 16",),
+            ("batch 8", "batch 32", "batch 64"), higher_is_better=False)),
+    )
 
 
-def figure(table):
-    """Fig. 7 for Table 3 (real vs forecast pines), learning curves otherwise."""
-    from keras_crnn import plots
-
-    if table.name == "forecast-table3":
-        examples = table.extras["examples"]
-        forecasts = {name: decode_images(examples[name]) for name in MODELS if name in examples}
-        return plots.plot_forecasts(decode_images(examples["series"]), forecasts)
-    return plots.plot_learning_curves(table.extras["histories"], ("loss", "val_loss"),
-                                      log_scale=True)
+_PAPER = "future-appearance-crnn"
+EXPERIMENTS = _records()

@@ -24,6 +24,7 @@ import numpy as np
 
 from keras_crnn.datasets import occluded_sequences as sequences
 from keras_crnn.datasets.occlusion import LEVELS
+from keras_crnn.experiments.record import Experiment, Finding
 
 # Offline datasets stand in for a paper column; real ones are that column.
 PAPER_COLUMN = {"digits": "MNIST", "mnist": "MNIST", "letters": "EMNIST",
@@ -55,24 +56,32 @@ PAPER_HUMANS = {  # Tables 4 (patterned) and 5 (random), shown as reference only
 
 # Images per split, epochs, and Table 3's chain factors per scale. "paper" uses
 # every image of a real dataset (offline data: MNIST's 60000 / 10000). At cpu
-# scale Table 3 trains five CRNNs, so it uses a smaller training pool
-# (`table3_train_images`); its rows compare lengths at equal data. The paper
-# gives neither its epochs nor its batch size: 30 and 32 are our choice.
-SCALES = {
+# scale Table 3 trains five CRNNs, so it uses a smaller training pool; its rows
+# compare lengths at equal data. The paper gives neither its epochs nor its
+# batch size: 30 and 32 are our choice.
+_TABLES_1_2 = {
+    "tiny": {"train_images": 400, "test_images": 200, "epochs": 1, "batch_size": 32,
+             "patience": None},
     "quick": {"train_images": 1500, "test_images": 600, "epochs": 2, "batch_size": 32,
-              "factors": (1, 2)},
+              "patience": None},
     "cpu": {"train_images": 16000, "test_images": 4000, "epochs": 8, "batch_size": 32,
-            "factors": (1, 2, 3, 4, 5), "table3_train_images": 8000},
+            "patience": None},
     "paper": {"train_images": None, "test_images": None, "epochs": 30, "batch_size": 32,
-              "factors": (1, 2, 3, 4, 5)},
+              "patience": None},
+}
+_TABLE_3 = {
+    "tiny": {**_TABLES_1_2["tiny"], "factors": (1, 2)},
+    "quick": {**_TABLES_1_2["quick"], "factors": (1, 2)},
+    "cpu": {**_TABLES_1_2["cpu"], "train_images": 8000, "factors": (1, 2, 3, 4, 5)},
+    "paper": {**_TABLES_1_2["paper"], "factors": (1, 2, 3, 4, 5)},
 }
 
 
 def occlusion_data(dataset="digits", scale="quick", patterned=True, factor=1, data_dir=None,
                    seed=0, train_images=None, test_images=None):
     """`keras_crnn.datasets.occluded_sequences.occlusion_data` with the image counts
-    of `scale` (unless given)."""
-    settings = SCALES[scale]
+    of Tables 1-2 at `scale` (unless given)."""
+    settings = _TABLES_1_2[scale]
     return sequences.occlusion_data(
         dataset,
         train_images=train_images if train_images is not None else settings["train_images"],
@@ -86,10 +95,10 @@ def example_images(dataset="digits", count=4, data_dir=None, seed=0):
     return sequences.example_images(dataset, count, data_dir, seed)
 
 
-def _evaluate(table, model_name, model, data, dataset, paper, fit):
+def _evaluate(table, model_name, model, data, dataset, paper, fit, epochs):
     """Adds accuracy (± s.e.), sequence accuracy and per-level accuracy rows."""
-    from keras_crnn.experiments.training import predict_labels
     from keras_crnn.metrics import accuracy_standard_error, sequence_accuracy
+    from keras_crnn.training import predict_labels
 
     x_test, y_test = data.test
     predicted = predict_labels(model, x_test).argmax(-1)
@@ -103,31 +112,34 @@ def _evaluate(table, model_name, model, data, dataset, paper, fit):
         at_level = right[data.levels_test == level]
         table.add(model_name, dataset, f"accuracy_level_{level}", 100 * at_level.mean(),
                   count=int(at_level.size))
-    table.extras.setdefault("histories", {})[model_name] = fit["history"]
-    table.extras.setdefault("train_seconds", {})[model_name] = round(fit["seconds"], 1)
+    table.record_fit(model_name, fit, epochs)
     return predicted
 
 
-def _run_models(name, title, paper_table, patterned, scale, dataset, data_dir, seed, progress,
-                models=_MODELS):
-    from keras_crnn.experiments.results import ResultsTable
-    from keras_crnn.experiments.training import fit_classifier
+def _fit(run, name, data, description):
     from keras_crnn.models import build_model
+    from keras_crnn.training import fit_classifier
 
-    settings = SCALES[scale]
-    data = occlusion_data(dataset, scale, patterned=patterned, data_dir=data_dir, seed=seed)
+    s = run.settings
+    model = build_model(name, data.train[0].shape[1:], len(data.class_names))
+    fit = fit_classifier(model, data.train, data.validation, s["epochs"], s["batch_size"],
+                         run.seed, description=description, progress=run.progress,
+                         patience=s["patience"])
+    return model, fit
+
+
+def _six_models(run, paper_table, patterned):
+    s, dataset = run.settings, run.dataset
+    data = sequences.occlusion_data(dataset, s["train_images"], s["test_images"],
+                                    patterned=patterned, data_dir=run.data_dir, seed=run.seed)
     column = PAPER_COLUMN[dataset]
-    table = ResultsTable(name, title, scale, data.source, seed, settings["epochs"])
+    table = run.results_table(data.source)
     table.extras.update(sequences=data.sequences, paper_column=column,
                         paper_humans=PAPER_HUMANS["patterned" if patterned else "random"])
-    x_train, _ = data.train
-    for model_name in models:
-        model = build_model(model_name, x_train.shape[1:], len(data.class_names))
-        fit = fit_classifier(model, data.train, data.validation, settings["epochs"],
-                             settings["batch_size"], seed, description=model_name,
-                             progress=progress)
+    for model_name in _MODELS:
+        model, fit = _fit(run, model_name, data, model_name)
         predicted = _evaluate(table, model_name, model, data, dataset,
-                              paper_table[column][model_name], fit)
+                              paper_table[column][model_name], fit, s["epochs"])
         if model_name == "CRNN":  # test sequences for Fig. 3: 4 all right, 4 with errors
             wrong = (predicted != data.test[1]).any(1)
             shown = sorted(np.flatnonzero(~wrong)[:4].tolist() + np.flatnonzero(wrong)[:4].tolist())
@@ -137,45 +149,64 @@ def _run_models(name, title, paper_table, patterned, scale, dataset, data_dir, s
     return table
 
 
-def table1(scale="quick", dataset="digits", data_dir=None, seed=0, progress=True):
+def table1(run):
     """Table 1: six models on occluded sequences with regular label patterns."""
-    return _run_models("occlusion-table1", "Occluded sequences with regular patterns (Table 1)",
-                       PAPER_TABLE1, True, scale, dataset, data_dir, seed, progress)
+    return _six_models(run, PAPER_TABLE1, patterned=True)
 
 
-def table2(scale="quick", dataset="digits", data_dir=None, seed=0, progress=True):
+def table2(run):
     """Table 2: six models on occluded random sequences (no pattern)."""
-    return _run_models("occlusion-table2", "Occluded sequences without patterns (Table 2)",
-                       PAPER_TABLE2, False, scale, dataset, data_dir, seed, progress)
+    return _six_models(run, PAPER_TABLE2, patterned=False)
 
 
-def table3(scale="quick", dataset="digits", data_dir=None, seed=0, progress=True):
+def table3(run):
     """Table 3: CRNN accuracy on patterned sequences of growing length T."""
-    from keras_crnn.experiments.results import ResultsTable
-    from keras_crnn.experiments.training import fit_classifier
-    from keras_crnn.models import build_model
-
-    settings = SCALES[scale]
-    column = PAPER_COLUMN[dataset]
+    s, column = run.settings, PAPER_COLUMN[run.dataset]
     table = None
-    for i, factor in enumerate(settings["factors"]):
-        data = occlusion_data(dataset, scale, patterned=True, factor=factor, data_dir=data_dir,
-                              seed=seed, train_images=settings.get("table3_train_images"))
-        if table is None:
-            length = data.train[1].shape[1]
-            source = data.source.replace(
-                f"sequences of {length} frames",
-                f"sequences of T = {', '.join(str(f * length) for f in settings['factors'])}"
-                f" frames (chained {length}-frame patterns)")
-            table = ResultsTable("occlusion-table3", "CRNN by sequence length (Table 3)", scale,
-                                 source, seed, settings["epochs"])
-            table.extras.update(paper_column=column, sequences={})
+    for i, factor in enumerate(s["factors"]):
+        data = sequences.occlusion_data(run.dataset, s["train_images"], s["test_images"],
+                                        patterned=True, factor=factor, data_dir=run.data_dir,
+                                        seed=run.seed)
         length = data.train[1].shape[1]
+        if table is None:
+            table = run.results_table(data.source.replace(
+                f"sequences of {length} frames",
+                f"sequences of T = {', '.join(str(f * length) for f in s['factors'])}"
+                f" frames (chained {length}-frame patterns)"))
+            table.extras.update(paper_column=column, sequences={})
         table.extras["sequences"][f"T={length}"] = data.sequences
-        model = build_model("CRNN", data.train[0].shape[1:], len(data.class_names))
-        fit = fit_classifier(model, data.train, data.validation, settings["epochs"],
-                             settings["batch_size"], seed, description=f"CRNN T={length}",
-                             progress=progress)
-        _evaluate(table, f"CRNN T={length}", model, data, dataset, PAPER_TABLE3[column][i], fit)
+        model, fit = _fit(run, "CRNN", data, f"CRNN T={length}")
+        _evaluate(table, f"CRNN T={length}", model, data, run.dataset, PAPER_TABLE3[column][i],
+                  fit, s["epochs"])
     return table
 
+
+_PAPER = "occluded-sequence-classification-crnn"
+_CRNNS, _CNNS = ("CRNN", "CRNN-2-S", "CRNN-4-S"), ("CNN", "CNN-2-S", "CNN-4-S")
+EXPERIMENTS = (
+    Experiment(
+        "occlusion-table1", _PAPER, "Table 1", "Occluded sequences with regular patterns (Table 1)",
+        "Six models (CNN, CNN-2-S, CNN-4-S and their CRNN twins) label every frame of "
+        "occluded 5-frame sequences whose labels follow regular patterns; per-frame accuracy "
+        "with its standard error, whole-sequence accuracy and accuracy per occlusion level.",
+        table1, _TABLES_1_2, DATASETS, PAPER_TABLE1,
+        findings=(Finding("CRNN beats CNN by at least 6 points (paper +8.9)", "beats", "accuracy",
+                          ("CRNN",), ("CNN",), 6.0),
+                  Finding("the best CRNN beats the best CNN", "beats", "accuracy", _CRNNS, _CNNS)),
+        summary_metrics=("accuracy", "sequence_accuracy", "accuracy_level_1",
+                         "accuracy_level_5")),
+    Experiment(
+        "occlusion-table2", _PAPER, "Table 2", "Occluded sequences without patterns (Table 2)",
+        "The six models of Table 1 on random label sequences: without a pattern the "
+        "recurrence has nothing to use.", table2, _TABLES_1_2, DATASETS, PAPER_TABLE2,
+        findings=(Finding("CRNN and CNN within 2 points (paper -1.5)", "close", "accuracy",
+                          ("CRNN",), ("CNN",), 2.0),),
+        summary_metrics=("accuracy", "sequence_accuracy", "accuracy_level_1",
+                         "accuracy_level_5")),
+    Experiment(
+        "occlusion-table3", _PAPER, "Table 3", "CRNN by sequence length (Table 3)",
+        "The CRNN on patterned sequences of T = 5 ... 25 frames (chained 5-frame patterns; "
+        "6 ... 30 for letters).", table3, _TABLE_3, DATASETS, PAPER_TABLE3,
+        findings=(Finding("accuracy flat in T: all lengths within 2 points (paper 0.27)", "flat",
+                          "accuracy", ("CRNN T=*",), margin=2.0),)),
+)

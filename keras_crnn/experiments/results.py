@@ -16,8 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from keras_crnn.atomic import atomic_path
-
-SCALES = ("quick", "cpu", "paper")
+from keras_crnn.experiments.record import SCALES
 
 
 def versions():
@@ -81,6 +80,18 @@ class ResultsTable:
                           "value": float(value),
                           "paper": None if paper is None else float(paper), **details})
 
+    def record_fit(self, model, fit, epochs=None):
+        """Keeps a model's training record: its per-epoch `history`, seconds
+        of training, and the epochs trained (of at most `epochs`) with the
+        best one (`fit` from `keras_crnn.training.fit_model`)."""
+        self.extras.setdefault("histories", {})[model] = fit["history"]
+        self.extras.setdefault("train_seconds", {})[model] = round(fit["seconds"], 1)
+        trained = {"epochs": fit.get("epochs", len(fit["history"].get("loss", []))),
+                   "best_epoch": fit.get("best_epoch")}
+        if epochs is not None:
+            trained["max_epochs"] = epochs
+        self.extras.setdefault("train_epochs", {})[model] = trained
+
     def value(self, model, metric, dataset=None):
         """The value of the first row matching `model`, `metric` (and `dataset`)."""
         for row in self.rows:
@@ -115,13 +126,16 @@ class ResultsTable:
         present = [m for m in metrics if any(row["metric"] == m for row in self.rows)]
         cells, papers = {}, {}
         for row in self.rows:
-            cells.setdefault((row["model"], row["metric"]), row["value"])
+            cell = format_number(row["value"])
+            if row.get("stderr") is not None:
+                cell += f" ± {format_number(row['stderr'])}"
+            cells.setdefault((row["model"], row["metric"]), cell)
             if row["paper"] is not None:
                 papers.setdefault(row["model"], {})[row["metric"]] = row["paper"]
         lines = self._header() + ["| model | " + " | ".join(present) + " |",
                                   "|---|" + "---:|" * len(present)]
         for model in models:
-            values = [format_number(cells.get((model, m))) for m in present]
+            values = [cells.get((model, m), "") for m in present]
             lines.append(f"| {model} | " + " | ".join(values) + " |")
         for model, paper in papers.items():
             values = [format_number(paper.get(m)) for m in present]
@@ -141,3 +155,34 @@ class ResultsTable:
             paper = format_number(row["paper"])
             lines.append(f"| {row['model']} | {row['dataset']} | {row['metric']} | {ours} | {paper} |")
         return "\n".join(lines)
+
+
+def encode_images(images):
+    """uint8 images as `{"shape", "hex"}`, compact inside a results JSON."""
+    images = np.ascontiguousarray(images, np.uint8)
+    return {"shape": list(images.shape), "hex": images.tobytes().hex()}
+
+
+def decode_images(encoded):
+    """The uint8 array `encode_images` stored.
+
+    >>> decode_images(encode_images(np.arange(6, dtype=np.uint8).reshape(2, 3))).tolist()
+    [[0, 1, 2], [3, 4, 5]]
+    """
+    return np.frombuffer(bytes.fromhex(encoded["hex"]), np.uint8).reshape(encoded["shape"])
+
+
+def encode_masks(masks):
+    """Boolean masks as `{"shape", "bits"}` (bits packed, hex)."""
+    masks = np.asarray(masks, bool)
+    return {"shape": list(masks.shape), "bits": np.packbits(masks).tobytes().hex()}
+
+
+def decode_masks(encoded):
+    """The boolean masks `encode_masks` stored.
+
+    >>> decode_masks(encode_masks(np.eye(3, dtype=bool))).astype(int).tolist()
+    [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    """
+    bits = np.unpackbits(np.frombuffer(bytes.fromhex(encoded["bits"]), np.uint8))
+    return bits[: int(np.prod(encoded["shape"]))].reshape(encoded["shape"]).astype(bool)

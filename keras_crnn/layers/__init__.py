@@ -10,5 +10,6 @@ from keras_crnn.layers.conv_gru import ConvGRU, ConvGRUCell
 from keras_crnn.layers.conv_gru1d import ConvGRU1D
 from keras_crnn.layers.conv_gru2d import ConvGRU2D
 from keras_crnn.layers.conv_gru3d import ConvGRU3D
+from keras_crnn.layers.lstm import LSTM
 
-__all__ = ["ConvGRU", "ConvGRUCell", "ConvGRU1D", "ConvGRU2D", "ConvGRU3D"]
+__all__ = ["ConvGRU", "ConvGRUCell", "ConvGRU1D", "ConvGRU2D", "ConvGRU3D", "LSTM"]

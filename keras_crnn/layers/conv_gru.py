@@ -5,6 +5,9 @@ from keras import ops
 
 from keras_crnn.layers import _validation as v
 
+# With `unroll=None`, sequences of a static length up to this many steps are
+# unrolled: the while loop costs more than the copies of the step graph.
+UNROLL_STEPS = 16
 _CONFIG_ARGS = (
     "filters",
     "kernel_size",
@@ -280,6 +283,21 @@ class ConvGRUCell(keras.layers.Layer):
         h = h_tm1 + z * (candidate - h_tm1)
         return h, [h]
 
+    def first_step(self, projected_inputs):
+        """Step 0 from a zero state, in closed form: the state convolutions of
+        zeros vanish, so `h1 = σ(x_z) ⊙ Φ(x_h)` (exactly what `call` gives).
+
+        Args:
+            projected_inputs: the first step of `project_inputs`, `(batch,
+                *state_spatial, 3 * filters)`.
+
+        Returns:
+            `h1`, `(batch, *state_spatial, filters)`.
+        """
+        x_zr, x_h = ops.split(projected_inputs, [2 * self.filters], axis=-1)
+        z, _ = ops.split(self.recurrent_activation(x_zr), 2, axis=-1)
+        return z * self.activation(x_h)
+
     def _recurrent_conv(self, x, kernel):
         return ops.conv(x, kernel, strides=1, padding="same")
 
@@ -336,7 +354,12 @@ class ConvGRU(keras.layers.RNN):
             sequence.
         stateful: carry the last state of batch element `i` over to batch
             element `i` of the next call (streaming; needs a static batch size).
-        unroll: unroll the time loop (short sequences only).
+        unroll: unroll the time loop (True), keep it (False), or None: unroll
+            unmasked sequences of a static length up to `UNROLL_STEPS`.
+
+    An unrolled loop from the zero state (no initial state, not stateful,
+    masked or backwards) computes its first step in closed form
+    (`ConvGRUCell.first_step`): the state convolutions of zeros are skipped.
     """
 
     def __init__(
@@ -367,7 +390,7 @@ class ConvGRU(keras.layers.RNN):
         return_state=False,
         go_backwards=False,
         stateful=False,
-        unroll=False,
+        unroll=None,
         **kwargs,
     ):
         cell = ConvGRUCell(
@@ -401,10 +424,13 @@ class ConvGRU(keras.layers.RNN):
             return_state=return_state,
             go_backwards=go_backwards,
             stateful=stateful,
-            unroll=unroll,
+            unroll=bool(unroll),
             activity_regularizer=activity_regularizer,
             **kwargs,
         )
+        if unroll not in (None, True, False):
+            raise ValueError(f"`unroll` must be True, False or None. Received: unroll={unroll!r}")
+        self._unroll = unroll
         self.rank = rank
         self.input_spec = keras.layers.InputSpec(ndim=rank + 3)
 
@@ -420,12 +446,34 @@ class ConvGRU(keras.layers.RNN):
     def call(self, sequences, initial_state=None, mask=None, training=False):
         projected = self.cell.project_inputs(sequences, training=training)
         self.cell.begin_sequence(ops.shape(sequences)[0], training)
+        steps = sequences.shape[1]
+        unroll = self._unroll
+        if unroll is None:  # Keras' unrolled loop does not take masks of conv states
+            unroll = steps is not None and steps <= UNROLL_STEPS and mask is None
         try:
-            return super().call(
-                projected, initial_state=initial_state, mask=mask, training=training
-            )
+            if (unroll and initial_state is None and mask is None and not self.stateful
+                    and not self.go_backwards):
+                return self._unrolled_from_zeros(projected, training)
+            self.unroll = unroll  # read by keras.layers.RNN.call
+            return super().call(projected, initial_state=initial_state, mask=mask,
+                                training=training)
         finally:
             self.cell.end_sequence()
+
+    def _unrolled_from_zeros(self, projected, training):
+        """The unrolled recurrence from the zero state, its first step in
+        closed form (`ConvGRUCell.first_step`)."""
+        steps = ops.unstack(projected, axis=1)
+        h = self.cell.first_step(steps[0])
+        outputs = [h]
+        for x in steps[1:]:
+            h, _ = self.cell.call(x, [h], training=training)
+            outputs.append(h)
+        output = ops.stack(outputs, axis=1) if self.return_sequences else h
+        output = ops.cast(output, self.compute_dtype)
+        if self.return_state:
+            return output, ops.cast(h, self.compute_dtype)
+        return output
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         batch_size, steps = sequences_shape[0], sequences_shape[1]
@@ -452,6 +500,7 @@ class ConvGRU(keras.layers.RNN):
         base = super().get_config()
         base.pop("cell", None)
         base.pop("zero_output_for_mask", None)
+        base["unroll"] = self._unroll
         return {**base, **config}
 
     @classmethod
@@ -501,7 +550,8 @@ CONV_GRU_DOCSTRING = """{rank}D convolutional GRU (Valipour et al. 2017, eq. 7).
         stateful: bool, the last state of sample `i` of a batch is the initial
             state of sample `i` of the next batch (needs a fixed batch size).
             `reset_states()` sets it back to zeros.
-        unroll: bool, unroll the time loop (short sequences only).
+        unroll: bool or None (default): unroll the time loop, keep it, or
+            unroll unmasked sequences of a static length up to 16 steps.
 
     Call arguments:
         inputs: rank-{ndim} tensor of shape `{input_shape}`.

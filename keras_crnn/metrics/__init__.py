@@ -8,9 +8,11 @@ classes for training.
 | `psnr` | `10 log10(max² / MSE)` per frame, averaged | forecasting benchmarks |
 | `ssim` | Wang et al. 2004 via `tf.image.ssim`, per frame, averaged | forecasting benchmarks |
 | `precision_recall_f` | eq. 8-9 of the RFCN paper, optional valid mask | RFCN Tables 1-3, CDnet |
+| `forecast_metrics` | all of the above for forecasts, split into changed and static pixels | future-appearance Table 3 |
 | `frame_accuracy`, `sequence_accuracy` | per frame / all frames of a sequence right | occluded-sequence Tables 1-3 |
 """
 
+from keras_crnn.metrics.forecast import forecast_metrics
 from keras_crnn.metrics.image import mae, mse, psnr, snr, snr_db, ssim
 from keras_crnn.metrics.segmentation import (
     SegmentationCounts,
@@ -30,7 +32,7 @@ quiet_tensorflow_import()
 from keras_crnn.metrics.keras_metrics import PSNR, FMeasure, SequenceAccuracy  # noqa: E402
 
 __all__ = [
-    "mae", "mse", "snr", "snr_db", "psnr", "ssim",
+    "mae", "mse", "snr", "snr_db", "psnr", "ssim", "forecast_metrics",
     "SegmentationCounts", "average_measures", "cdnet_targets", "precision_recall_f",
     "frame_accuracy", "sequence_accuracy", "accuracy_standard_error",
     "FMeasure", "SequenceAccuracy", "PSNR",

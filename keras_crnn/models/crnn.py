@@ -4,12 +4,15 @@ import math
 
 import keras
 
-from keras_crnn.layers import ConvGRU2D
+from keras_crnn.layers import LSTM, ConvGRU2D
+from keras_crnn.models.backbone import conv_stack
 
 TEMPORAL_LAYERS = ("lstm", "gru", "convlstm2d", "convgru2d", "dense", None)
 HEADS = ("frames", "sequence", "images")
 _CONV_RECURRENT = {"convlstm2d": keras.layers.ConvLSTM2D, "convgru2d": ConvGRU2D}
-_RECURRENT = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+# keras_crnn's LSTM: keras.layers.LSTM's weights and config, with the input
+# matmul of all steps outside the loop (frame features are wide).
+_RECURRENT = {"lstm": LSTM, "gru": keras.layers.GRU}
 
 
 def _check_input_shape(input_shape, conv_layers, pool_size, kernel_size, padding):
@@ -144,16 +147,10 @@ def CRNN(
 
     # Frame encoder: the same CNN on every frame.
     inputs = keras.Input(shape=tuple(input_shape), name="frames")
-    x = inputs
-    for i, (filters, strides) in enumerate(conv_layers, start=1):
-        x = td(
-            keras.layers.Conv2D(
-                filters, kernel_size, strides=strides, padding=padding, activation=conv_activation
-            ),
-            name=f"frame_conv{i}",
-        )(x)
-    if pool_size:
-        x = td(keras.layers.MaxPooling2D(pool_size), name="frame_pool")(x)
+    spec = [(filters, kernel_size, strides) for filters, strides in conv_layers]
+    x = conv_stack(inputs, spec + ([("pool", pool_size)] if pool_size else []),
+                   padding=padding, activation=conv_activation, conv_name="frame_conv{}",
+                   pool_name="frame_pool", wrap=td)
     if encoder_dropout:
         x = keras.layers.Dropout(encoder_dropout, name="frame_dropout")(x)
 

@@ -37,10 +37,18 @@ train end to end from pixels instead.
 import keras
 import numpy as np
 
+from keras_crnn.layers import LSTM
+from keras_crnn.models.backbone import conv_stack
+
 ENCODERS = ("inceptionv3", "mobilenetv3small", "small-cnn")
 GENRE_MODELS = ("ConvNet", "Time distributed CNN", "3D ConvNet", "CNN-RNN", "CNN-LSTM softmax",
                 "CNN-LSTM pool")
 FEATURE_MODELS = ("CNN-RNN", "CNN-LSTM softmax", "CNN-LSTM pool")
+# `keras_crnn.models.backbone.conv_stack` specs: the small frame CNN (3x3
+# convolutions, each followed by 2x2 pooling) and the 3D ConvNet (the first
+# pooling keeps the time axis).
+SMALL_CNN = tuple(item for f in (32, 64, 96, 128) for item in ((f, 3, 1), "pool"))
+CONV3D = ((32, 3, 1), ("pool", (1, 2, 2)), (64, 3, 1), ("pool", 2), (128, 3, 1), ("pool", 2))
 
 
 def frame_encoder(name, frame_shape, weights=None, pooling="avg"):
@@ -71,12 +79,7 @@ def frame_encoder(name, frame_shape, weights=None, pooling="avg"):
                                                    include_preprocessing=False)
     elif name == "small-cnn":
         inputs = keras.Input(frame_shape)
-        x = inputs
-        for i, filters in enumerate((32, 64, 96, 128), start=1):
-            x = keras.layers.Conv2D(filters, 3, padding="same", activation="relu",
-                                    name=f"conv{i}")(x)
-            x = keras.layers.MaxPooling2D(2, padding="same", name=f"pool{i}")(x)
-        base = keras.Model(inputs, x)
+        base = keras.Model(inputs, conv_stack(inputs, SMALL_CNN, pool_padding="same"))
         if weights:
             base.load_weights(weights)
     else:
@@ -93,9 +96,8 @@ def audio_branch(spectrogram_shape, filters=(16, 32, 64)):
     inputs = keras.Input(tuple(spectrogram_shape), name="spectrogram")
     x = keras.layers.Reshape(tuple(spectrogram_shape) + (1,))(inputs)
     x = keras.layers.BatchNormalization(name="audio_norm")(x)
-    for i, f in enumerate(filters, start=1):
-        x = keras.layers.Conv2D(f, 3, padding="same", activation="relu", name=f"audio_conv{i}")(x)
-        x = keras.layers.MaxPooling2D(2, padding="same", name=f"audio_pool{i}")(x)
+    x = conv_stack(x, [item for f in filters for item in ((f, 3, 1), "pool")],
+                   pool_padding="same", conv_name="audio_conv{}", pool_name="audio_pool{}")
     x = keras.layers.GlobalAveragePooling2D(name="audio_features")(x)
     return keras.Model(inputs, x, name="audio_branch")
 
@@ -146,12 +148,8 @@ def build_genre_model(name, clip_shape, classes=6, encoder="small-cnn", weights=
         if not audio:  # already probabilities
             return keras.Model(clip, x, name="time_distributed_cnn")
     elif name == "3D ConvNet":
-        x = clip
-        for i, filters in enumerate((32, 64, 128), start=1):
-            x = keras.layers.Conv3D(filters, 3, padding="same", activation="relu",
-                                    name=f"conv3d_{i}")(x)
-            x = keras.layers.MaxPooling3D((1 if i == 1 else 2, 2, 2), padding="same",
-                                          name=f"pool3d_{i}")(x)
+        x = conv_stack(clip, CONV3D, conv=keras.layers.Conv3D, pool=keras.layers.MaxPooling3D,
+                       pool_padding="same", conv_name="conv3d_{}", pool_name="pool3d_{}")
         x = keras.layers.GlobalAveragePooling3D(name="pool")(x)
     elif name == "CNN-LSTM softmax":
         x = td(keras.layers.Dense(classes, activation="softmax"), name="frame_scores")(encoded())
@@ -162,7 +160,7 @@ def build_genre_model(name, clip_shape, classes=6, encoder="small-cnn", weights=
 
 
 def _temporal(name, units):
-    layer = keras.layers.SimpleRNN if name == "CNN-RNN" else keras.layers.LSTM
+    layer = keras.layers.SimpleRNN if name == "CNN-RNN" else LSTM
     return layer(units, name="temporal")
 
 

@@ -35,6 +35,7 @@ FC-Lenet's validation loss).
 import keras
 
 from keras_crnn.layers import ConvGRU2D
+from keras_crnn.models.backbone import conv_stack
 
 BACKBONES = {
     # (filters, kernel, strides) per convolution, "pool" for 2x2 max-pooling.
@@ -96,16 +97,7 @@ def encoder(backbone, frame_shape, width=1.0, name=None):
     """
     spec = BACKBONES[backbone]
     inputs = keras.Input(frame_shape, name="frame")
-    x = inputs
-    convs = 0
-    for layer in spec["layers"]:
-        if layer == "pool":
-            x = keras.layers.MaxPooling2D(2, padding="same", name=f"pool{convs}")(x)
-            continue
-        filters, kernel, strides = layer
-        convs += 1
-        x = keras.layers.Conv2D(max(1, round(filters * width)), kernel, strides=strides,
-                                padding="same", activation="relu", name=f"conv{convs}")(x)
+    x = conv_stack(inputs, spec["layers"], pool_padding="same", width=width)
     # The classifier's fully connected layer, made a 1x1 convolution.
     x = keras.layers.Conv2D(max(1, round(spec["coarse"] * width)), 1, activation="relu",
                             name="fc_conv")(x)

@@ -1,4 +1,12 @@
-"""The one training routine the experiments share: seeded, with a progress bar."""
+"""Training below both the user's workflow and the paper experiments.
+
+`fit_model` is the one seeded fit (a progress bar over epochs, early stopping
+on the validation loss, best weights restored); `fit_classifier`,
+`fit_forecaster` and `fit_segmenter` set up each task's pipeline and loss;
+`three_stage_recipe` is the RFCN paper's recipe; `predict_labels`,
+`predict_images` and `predict_masks` run a model over uint8 frames in batches.
+Nothing here imports `keras_crnn.experiments`.
+"""
 
 import time
 
@@ -38,18 +46,24 @@ class EpochProgress(keras.callbacks.Callback):
 
 
 def fit_model(model, loss, train_ds, val_ds, epochs, seed, optimizer="adam", metrics=None,
-              description=None, progress=True):
+              description=None, progress=True, patience=None):
     """Compiles and fits `model` on tf.data datasets, keeping the best
     validation weights (lowest `val_loss`).
 
-    `optimizer` is a Keras optimizer or its name (Keras' default settings).
+    Args:
+        epochs: the most epochs to train.
+        optimizer: a Keras optimizer or its name (Keras' default settings).
+        patience: stop after this many epochs without a lower `val_loss`
+            (early stopping); None trains all `epochs`. Either way the
+            weights of the best epoch are restored.
 
     Returns:
-        dict with `history` (per-epoch metrics) and `seconds` of training.
+        dict with `history` (per-epoch metrics), `seconds` of training,
+        `epochs` trained and the 1-based `best_epoch`.
     """
     keras.utils.set_random_seed(seed)
     model.compile(keras.optimizers.get(optimizer), loss, metrics=metrics)
-    callbacks = [keras.callbacks.EarlyStopping("val_loss", patience=epochs,
+    callbacks = [keras.callbacks.EarlyStopping("val_loss", patience=patience or epochs,
                                                restore_best_weights=True)]
     if progress:
         callbacks.append(EpochProgress(epochs, description or model.name))
@@ -57,12 +71,14 @@ def fit_model(model, loss, train_ds, val_ds, epochs, seed, optimizer="adam", met
     history = model.fit(train_ds, validation_data=val_ds, epochs=epochs, verbose=0,
                         callbacks=callbacks, shuffle=False)  # the pipeline shuffles, seeded
     seconds = time.perf_counter() - start
-    return {"history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
-            "seconds": seconds}
+    curves = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    losses = curves.get("val_loss") or [0.0]
+    return {"history": curves, "seconds": seconds, "epochs": len(losses),
+            "best_epoch": int(np.argmin(losses)) + 1}
 
 
 def fit_classifier(model, train, validation, epochs, batch_size, seed, learning_rate=1e-3,
-                   description=None, progress=True):
+                   description=None, progress=True, patience=None):
     """Compiles and fits a per-frame classifier; keeps the best validation weights.
 
     Args:
@@ -72,19 +88,21 @@ def fit_classifier(model, train, validation, epochs, batch_size, seed, learning_
         epochs, batch_size, seed, learning_rate: training settings (Adam).
         description: label of the progress bar.
         progress: show a progress bar over epochs.
+        patience: early stopping (see `fit_model`).
 
     Returns:
-        dict with `history` (per-epoch metrics) and `seconds` of training.
+        dict, as `fit_model`.
     """
     keras.utils.set_random_seed(seed)
     train_ds = pipelines.make_dataset(*train, batch_size=batch_size, seed=seed, scale=1 / 255)
     val_ds = pipelines.make_dataset(*validation, batch_size=256, shuffle=False, scale=1 / 255)
     return fit_model(model, "sparse_categorical_crossentropy", train_ds, val_ds, epochs, seed,
-                     keras.optimizers.Adam(learning_rate), ["accuracy"], description, progress)
+                     keras.optimizers.Adam(learning_rate), ["accuracy"], description, progress,
+                     patience)
 
 
 def fit_forecaster(model, train, validation, epochs, batch_size, seed, optimizer="adam",
-                   description=None, progress=True):
+                   description=None, progress=True, patience=None):
     """Fits an image forecaster with the MSE on the [0, 1] scale (the
     future-appearance paper's loss); keeps the best validation weights.
 
@@ -103,7 +121,7 @@ def fit_forecaster(model, train, validation, epochs, batch_size, seed, optimizer
     val_ds = pipelines.make_dataset(*validation, batch_size=128, shuffle=False, scale=1 / 255,
                                     target_scale=1 / 255)
     return fit_model(model, "mse", train_ds, val_ds, epochs, seed, optimizer,
-                     description=description, progress=progress)
+                     description=description, progress=progress, patience=patience)
 
 
 def predict_labels(model, x, batch_size=256):
@@ -128,7 +146,7 @@ def segmentation_dataset(frames, masks, window, batch_size, seed=0, shuffle=True
 
 
 def fit_segmenter(model, train, validation, epochs, batch_size, seed, learning_rate=1.0,
-                  trainable=None, description=None, progress=True):
+                  trainable=None, description=None, progress=True, patience=None):
     """Fits a segmentation model on sliding windows as the RFCN paper does:
     Adadelta, logistic loss, early stopping (best validation weights kept).
 
@@ -153,7 +171,7 @@ def fit_segmenter(model, train, validation, epochs, batch_size, seed, learning_r
     val_ds = segmentation_dataset(*validation, window, 64, shuffle=False)
     fit = fit_model(model, "binary_crossentropy", train_ds, val_ds, epochs, seed,
                     keras.optimizers.Adadelta(learning_rate), description=description,
-                    progress=progress)
+                    progress=progress, patience=patience)
     for layer, flag in flags:  # as they were (frozen pretrained layers stay frozen)
         layer.trainable = flag
     return fit
@@ -171,7 +189,7 @@ def _all_layers(layer):
 
 
 def three_stage_recipe(fcn, build_recurrent, train, validation, epochs, batch_size, seed,
-                       progress=True, on_stage=None):
+                       progress=True, on_stage=None, patience=None):
     """The RFCN paper's training: the FCN, then its recurrent unit alone on the
     frozen FCN ("GRU pretrained"), then everything end to end (RFC).
 
@@ -180,7 +198,8 @@ def three_stage_recipe(fcn, build_recurrent, train, validation, epochs, batch_si
         build_recurrent: `fcn -> recurrent model` sharing the FCN's encoder,
             score and upsampling layers (`build_segmenter(..., fcn=fcn)`).
         train, validation: as `fit_segmenter`.
-        epochs: `(fcn, recurrent alone, end to end)` epochs.
+        epochs: `(fcn, recurrent alone, end to end)` epochs (the most, with
+            `patience`).
         on_stage: optional `callback(stage_name, model, fit)` after each stage
             (e.g. to evaluate it): stages `"fcn"`, `"pretrained"`, `"rfc"`.
             Stages 2 and 3 train the same recurrent model, so a callback
@@ -191,7 +210,8 @@ def three_stage_recipe(fcn, build_recurrent, train, validation, epochs, batch_si
     """
     fcn_epochs, gru_epochs, rfc_epochs = epochs
     fit = fit_segmenter(fcn, train, validation, fcn_epochs, batch_size, seed,
-                        description=f"{fcn.name} (stage 1)", progress=progress)
+                        description=f"{fcn.name} (stage 1)", progress=progress,
+                        patience=patience)
     if on_stage:
         on_stage("fcn", fcn, fit)
     recurrent = build_recurrent(fcn)
@@ -199,11 +219,12 @@ def three_stage_recipe(fcn, build_recurrent, train, validation, epochs, batch_si
     heads = [layer.name for layer in recurrent.layers if layer.name not in shared]
     fit = fit_segmenter(recurrent, train, validation, gru_epochs, batch_size, seed,
                         trainable=heads, description=f"{recurrent.name} (stage 2)",
-                        progress=progress)
+                        progress=progress, patience=patience)
     if on_stage:
         on_stage("pretrained", recurrent, fit)
     fit = fit_segmenter(recurrent, train, validation, rfc_epochs, batch_size, seed,
-                        description=f"{recurrent.name} (stage 3)", progress=progress)
+                        description=f"{recurrent.name} (stage 3)", progress=progress,
+                        patience=patience)
     if on_stage:
         on_stage("rfc", recurrent, fit)
     return recurrent

@@ -1,0 +1,130 @@
+"""The RFCN paper's data, split for its tables (numpy and Pillow only).
+
+- `digit_videos`: moving-digit sequences (`keras_crnn.datasets.moving_digits`)
+  from the offline digits or real MNIST, split into train / validation / test
+  sequences (Table 1).
+- `change_detection_videos`: synthetic CDnet-layout videos or real CDnet 2014
+  video folders (Tables 2-3); `video_splits` cuts one into the paper's parts
+  (the first 80 % of the temporal ROI trains, its last tenth validates, the
+  last 20 % tests) and `stack_videos` puts several videos' parts side by side.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+VIDEO_SIZE = (96, 144)
+
+
+@dataclass
+class SegmentationData:
+    """Frames uint8 `(n, T, rows, cols, 1)`, masks {0, 1} of the same shape, and
+    the events of every test frame (moving digits) for train, validation and test."""
+
+    train: tuple
+    validation: tuple
+    test: tuple
+    test_events: np.ndarray
+    source: str
+
+
+def digit_images(dataset, data_dir, size):
+    """Digits `(n, side, side, 1)` uint8 for frames of `size` pixels (14 px
+    digits on 32 px frames), from `digits` (offline) or `mnist`; and their source."""
+    from PIL import Image
+
+    from keras_crnn.datasets.readers import load_digits, load_mnist
+
+    images = load_mnist(data_dir) if dataset == "mnist" else load_digits()
+    pool = np.concatenate([split[0] for split in (images.train, images.test) if split])
+    side = size * 7 // 16
+    small = np.stack([np.asarray(Image.fromarray(im[..., 0]).resize((side, side),
+                                                                     Image.BILINEAR))
+                      for im in pool])
+    return small[..., None], images.source
+
+
+def digit_videos(condition, train, test, length, size=32, dataset="digits", data_dir=None,
+                 seed=0):
+    """Moving-digit sequences of `condition` (`clean`, `clutter`, `occluded`):
+    `train` sequences (a tenth of them validate) and `test` sequences of
+    `length` frames of `size` x `size`.
+
+    Returns:
+        `SegmentationData`.
+    """
+    from keras_crnn.datasets.moving_digits import moving_digits
+
+    images, source = digit_images(dataset, data_dir, size)
+    count = train + test
+    data = moving_digits(images, count, length=length, size=size, condition=condition,
+                         seed=seed)
+    n_val = max(1, train // 10)
+    parts = np.split(np.arange(count), [count - test - n_val, count - test])
+    fit, val, held_out = ((data.frames[i], data.masks[i]) for i in parts)
+    return SegmentationData(fit, val, held_out, data.events[parts[2]],
+                            f"moving digits ({condition}), {size}x{size}, {length} frames, "
+                            f"from {source}: {len(parts[0])}/{len(parts[1])}/{len(parts[2])} "
+                            "sequences")
+
+
+def change_detection_videos(dataset, count, length, data_dir=None, seed=0, size=VIDEO_SIZE):
+    """`count` change-detection videos and their source.
+
+    Args:
+        dataset: `synthetic` (`keras_crnn.datasets.cdnet.synthetic_cdnet_video`,
+            seeds `seed ... seed + count - 1`, `length` frames of `size`) or
+            `cdnet` (the first `count` CDnet 2014 video folders in `data_dir`,
+            each with input/, groundtruth/, ROI.bmp, temporalROI.txt).
+
+    Returns:
+        `(videos, source)`.
+    """
+    from keras_crnn.datasets.cdnet import read_cdnet_video, synthetic_cdnet_video
+
+    if dataset == "cdnet":
+        if data_dir is None:
+            raise ValueError("--dataset cdnet needs --data-dir: a folder of CDnet 2014 video "
+                             "folders (each with input/, groundtruth/, ROI.bmp, "
+                             "temporalROI.txt)")
+        folders = sorted(p for p in Path(data_dir).iterdir() if (p / "input").is_dir())
+        if not folders:
+            raise FileNotFoundError(f"No CDnet video folders (with input/) in {data_dir}")
+        videos = [read_cdnet_video(p) for p in folders[:count]]
+        source = f"CDnet 2014 videos from {data_dir}: {', '.join(v.name for v in videos)}"
+    else:
+        videos = [synthetic_cdnet_video(length=length, size=size, seed=seed + i)
+                  for i in range(count)]
+        source = (f"synthetic CDnet-layout videos (keras_crnn.datasets.cdnet, seeds "
+                  f"{seed}-{seed + count - 1}), {length} frames of {size[0]}x{size[1]}")
+    return videos, source + "; first 80 % of each video's temporal ROI trains (its last " \
+        "tenth validates), the last 20 % tests"
+
+
+def video_splits(video, window, downsample=1):
+    """`(train, validation, test, test_range)` of one video as 1-sequence
+    `(frames, masks)` pairs (frames with 3 channels, masks {0, 1} subsampled
+    by `downsample`); the validation and test parts reach `window - 1`
+    frames back, so that their first window ends on their first frame."""
+    frames = video.frames.astype(np.uint8)
+    if frames.shape[-1] != 3:
+        frames = np.repeat(frames, 3, axis=-1)
+    masks = (video.groundtruth[:, ::downsample, ::downsample] == 255).astype(np.uint8)[..., None]
+    first, last = video.temporal_roi[0] - 1, video.temporal_roi[1]
+    split = first + int(0.8 * (last - first))
+    val_start = first + int(0.72 * (last - first))
+
+    def part(lo, hi):
+        return frames[None, lo:hi], masks[None, lo:hi]
+
+    return (part(first, val_start), part(val_start - window + 1, split),
+            part(split - window + 1, last), (split, last))
+
+
+def stack_videos(parts):
+    """Stacks one-sequence `(frames, masks)` parts of several videos as rows;
+    videos of different lengths are cut to the shortest."""
+    length = min(p[0].shape[1] for p in parts)
+    return (np.concatenate([p[0][:, :length] for p in parts]),
+            np.concatenate([p[1][:, :length] for p in parts]))

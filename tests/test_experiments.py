@@ -1,0 +1,127 @@
+"""The experiment records, their findings, and every experiment at the tiny scale."""
+
+import json
+
+import numpy as np
+import pytest
+
+from keras_crnn.experiments import (
+    EXPERIMENTS,
+    SCALES,
+    Experiment,
+    Finding,
+    ResultsTable,
+    get_experiment,
+    reproduce,
+    to_markdown,
+)
+from keras_crnn.experiments.record import COMMON_SETTINGS
+
+
+def _table(rows):
+    table = ResultsTable("t", "T", "tiny", "made here", 0, 1)
+    for model, value in rows.items():
+        table.add(model, "d", "accuracy", value)
+    return table
+
+
+def test_findings_compare_best_rows_either_way():
+    table = _table({"CRNN": 95.0, "CRNN-2-S": 97.0, "CNN": 90.0, "CNN (40 epochs)": 94.0})
+    beats = Finding("", "beats", "accuracy", ("CRNN",), ("CNN*",), 2.0)
+    assert beats.evaluate(table) == (False, 1.0)  # against the best CNN row, the control
+    assert Finding("", "beats", "accuracy", ("CRNN*",), ("CNN*",), 2.0).evaluate(table) == \
+        (True, 3.0)
+    lower = Finding("", "beats", "accuracy", ("CNN",), ("CRNN",), 2.0, higher_is_better=False)
+    assert lower.evaluate(table) == (True, 5.0)
+    assert Finding("", "close", "accuracy", ("CRNN",), ("CNN (40 epochs)",), 1.0).evaluate(
+        table) == (True, 1.0)
+    assert Finding("", "flat", "accuracy", ("CRNN*",), margin=1.5).evaluate(table) == (False, 2.0)
+    tie = _table({"beam": 50.0, "greedy": 50.0})
+    assert Finding("", "atleast", "accuracy", ("beam",), ("greedy",)).evaluate(tie)[0]
+    assert not Finding("", "beats", "accuracy", ("beam",), ("greedy",)).evaluate(tie)[0]
+    assert "**does not hold** (gap +1 accuracy)" in beats.verdict(table)
+    assert "not measured" in Finding("", "beats", "mse", ("CRNN",), ("CNN",)).verdict(table)
+
+
+def test_records_refuse_inconsistent_settings_and_findings():
+    settings = {scale: {"epochs": 1, "batch_size": 2, "patience": None} for scale in SCALES}
+    with pytest.raises(ValueError, match="every scale"):
+        Experiment("x", "p", "T1", "t", "d", print, {"tiny": settings["tiny"]}, ("a",))
+    uneven = {**settings, "cpu": {**settings["cpu"], "extra": 1}}
+    with pytest.raises(ValueError, match="same settings"):
+        Experiment("x", "p", "T1", "t", "d", print, uneven, ("a",))
+    with pytest.raises(ValueError, match="kind must be one of"):
+        Finding("", "wins", "accuracy", ("a",), ("b",))
+    with pytest.raises(ValueError, match="takes only `a`"):
+        Finding("", "flat", "accuracy", ("a",), ("b",))
+    with pytest.raises(ValueError, match="scale.*Received: scale='huge'"):
+        get_experiment("occlusion-table1").settings("huge")
+    with pytest.raises(ValueError, match="Unknown experiment.*Received: 'table9'"):
+        reproduce("table9")
+    with pytest.raises(ValueError, match="dataset.*Received: dataset='pines'"):
+        reproduce("occlusion-table1", "tiny", dataset="pines", out_dir=None)
+
+
+@pytest.mark.parametrize("name", sorted(EXPERIMENTS))
+def test_every_record_is_complete(name):
+    experiment = EXPERIMENTS[name]
+    for scale in SCALES:
+        assert set(COMMON_SETTINGS) <= set(experiment.settings(scale))
+    assert experiment.command == f"keras-crnn reproduce {name} --scale cpu"
+    assert experiment.findings and experiment.description and experiment.datasets
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(EXPERIMENTS))
+def test_every_experiment_runs_at_tiny_scale(tiny_results, name):
+    folder, tables = tiny_results
+    table = tables[name]
+    assert table.scale == "tiny" and table.rows
+    for finding in EXPERIMENTS[name].findings:  # every finding names rows the run makes
+        holds, measured = finding.evaluate(table)
+        assert np.isfinite(measured)
+    trained = table.extras["train_epochs"]
+    assert trained and all(1 <= t["epochs"] <= t["max_epochs"] for t in trained.values())
+    assert set(trained) <= set(table.extras["histories"])
+    saved = json.loads((folder / f"{name}.json").read_text())
+    assert saved["rows"] == table.rows and saved["scale"] == "tiny"
+    md = (folder / f"{name}.md").read_text()
+    assert md.startswith(to_markdown(ResultsTable.from_json(folder / f"{name}.json")))
+    assert "Paper's findings" in md
+    assert (folder / f"{name}.png").exists() == (EXPERIMENTS[name].figure is not None)
+
+
+@pytest.mark.slow
+def test_reuse_reads_the_results_instead_of_training(tiny_results):
+    folder, tables = tiny_results
+    again = reproduce("lrcn-captioning", "tiny", out_dir=folder, reuse=True, progress=False)
+    assert again.rows == tables["lrcn-captioning"].rows
+    assert again.created == tables["lrcn-captioning"].created
+
+
+@pytest.mark.slow
+def test_tables_hold_their_rows(tiny_results):
+    _, tables = tiny_results
+    assert list(dict.fromkeys(r["model"] for r in tables["occlusion-table1"].rows)) == \
+        ["CNN-2-S", "CNN-4-S", "CNN", "CRNN-2-S", "CRNN-4-S", "CRNN"]
+    assert list(dict.fromkeys(r["model"] for r in tables["forecast-table3"].rows)) == \
+        ["copy-last-frame", "linear-extrapolation", "CRNN", "ConvGRU2D-forecaster",
+         "ConvLSTM2D-forecaster"]
+    assert tables["forecast-table3"].extras["parameters"]["CRNN"] == 17_773_440
+    assert tables["forecast-table3"].value("copy-last-frame", "mae_static") == 0.0
+    assert list(tables["forecast-batch-sizes"].extras["histories"]) == \
+        ["batch 8", "batch 16", "batch 32", "batch 64"]
+    assert [r["model"] for r in tables["segmentation-table2"].rows if
+            r["metric"] == "f_measure"] == ["FC-Lenet", "FC-VGG", "GRU pretrained", "RFC-VGG",
+                                           "FC-VGG (3 epochs)"]
+    genre = tables["genre-table1"]
+    assert list(dict.fromkeys(r["model"] for r in genre.rows)) == [
+        "ConvNet", "Time distributed CNN", "3D ConvNet", "CNN-RNN", "CNN-LSTM softmax",
+        "CNN-LSTM pool", "CNN-LSTM softmax + audio", "CNN-LSTM pool + audio",
+        "CNN-LSTM feature map", "CNN-LSTM feature map + audio",
+        "CNN-LSTM pool, fine-tuned end to end"]
+    assert "| paper: CNN-LSTM pool | 90.30 |" in to_markdown(genre)
+    captions = tables["lrcn-captioning"]
+    assert {r["metric"] for r in captions.rows} == {"bleu_1", "bleu_2", "bleu_3", "bleu_4",
+                                                    "exact_match"}
+    assert all(0 <= r["value"] <= 100 for r in captions.rows)
