@@ -14,8 +14,9 @@ $(STAMP): setup.cfg setup.py
 
 install: $(STAMP)
 
+# Two workers (pytest-xdist): most tests are bound by graph tracing, one core each.
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --durations=15
 
 demo: $(STAMP)
 	$(VENV)/bin/keras-crnn demo

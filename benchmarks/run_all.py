@@ -30,6 +30,19 @@ def _cpu_model():
     return platform.processor() or "unknown"
 
 
+def _vector_units():
+    """The CPU's matmul-relevant instruction sets (bfloat16 speed depends on them)."""
+    try:
+        flags = next(line for line in Path("/proc/cpuinfo").read_text().splitlines()
+                     if line.startswith("flags")).split()
+    except (OSError, StopIteration):
+        return "unknown"
+    wanted = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_bf16")
+    have = [f for f in wanted if f in flags]
+    missing = [f for f in wanted if f not in flags]
+    return ", ".join(have) + (f" (no {', '.join(missing)})" if missing else "")
+
+
 def _memory_gib():
     try:
         pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
@@ -55,7 +68,7 @@ def main():
         "",
         f"- date: {datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}",
         f"- machine: {report['cpus']} CPU cores ({_cpu_model()}), {_memory_gib()}, "
-        f"devices: {', '.join(report['devices']) or 'none'}",
+        f"devices: {', '.join(report['devices']) or 'none'}; instruction sets: {_vector_units()}",
         f"- versions: Python {report['python']}, TensorFlow {report['tensorflow']}, "
         f"Keras {report['keras']} (backend {report['backend']}), keras_crnn "
         f"{report['keras_crnn']}; oneDNN {report.get('onednn')}, XLA off",

@@ -27,12 +27,26 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def tiny_results(tmp_path_factory):
-    """Every experiment reproduced once at the `tiny` scale (seconds each), in a
-    folder of results files that the experiment and notebook tests read."""
-    from keras_crnn.experiments import EXPERIMENTS, reproduce
+def tiny_results(tmp_path_factory, worker_id):
+    """Every experiment reproduced at most once per test run at the `tiny` scale
+    (seconds each), in one folder of results files that the experiment and
+    notebook tests read. With pytest-xdist the folder is shared by the workers
+    and a lock per experiment makes the first worker that needs it run it.
 
-    folder = tmp_path_factory.mktemp("tiny_results")
-    tables = {name: reproduce(name, "tiny", out_dir=folder, progress=False)
-              for name in EXPERIMENTS}
-    return folder, tables
+    Returns:
+        `get(name) -> (folder, ResultsTable)`.
+    """
+    from filelock import FileLock
+
+    from keras_crnn.experiments import reproduce
+
+    base = tmp_path_factory.getbasetemp()
+    folder = (base if worker_id == "master" else base.parent) / "tiny_results"
+    folder.mkdir(exist_ok=True)
+
+    def get(name):
+        with FileLock(str(folder / f"{name}.lock")):
+            made = (folder / f"{name}.json").exists()
+            return folder, reproduce(name, "tiny", out_dir=folder, reuse=made, progress=False)
+
+    return get

@@ -45,8 +45,7 @@ def test_forecast_metrics_split_changed_and_static_pixels():
 
 @pytest.mark.slow
 def test_table3_stores_the_test_series_and_forecasts(tiny_results):
-    _, tables = tiny_results
-    table = tables["forecast-table3"]
+    _, table = tiny_results("forecast-table3")
     series = decode_images(table.extras["examples"]["series"])
     tiny = pine_splits(40, 8, seed=table.seed)
     assert series.shape == (6, 5, 32, 16, 3)
