@@ -137,12 +137,14 @@ def predict_images(model, x, batch_size=128):
     return np.concatenate([np.asarray(model(batch, training=False)) for batch in ds]) * 255.0
 
 
-def segmentation_dataset(frames, masks, window, batch_size, seed=0, shuffle=True):
+def segmentation_dataset(frames, masks, window, batch_size, seed=0, shuffle=True,
+                         drop_remainder=False):
     """Sliding windows of `window` frames and the mask of each window's last
     frame, scaled to [0, 1] (`pipelines.make_dataset`)."""
     return pipelines.make_dataset(frames, masks, batch_size=batch_size, seed=seed,
                                   shuffle=shuffle, window=window, window_targets="last",
-                                  scale=1 / 255, target_scale=1.0)
+                                  scale=1 / 255, target_scale=1.0,
+                                  drop_remainder=drop_remainder)
 
 
 def fit_segmenter(model, train, validation, epochs, batch_size, seed, learning_rate=1.0,

@@ -136,9 +136,9 @@ def _compile(model, task, learning_rate):
 def _pipeline(task, window, x, y, batch_size, seed, shuffle, drop_remainder):
     """Batches of a task's inputs and targets, frames scaled to [0, 1]."""
     if task == "segmentation":  # windows of frames, the mask of each window's last frame
-        return pipelines.make_dataset(x, y, batch_size=batch_size, seed=seed, shuffle=shuffle,
-                                      window=window, window_targets="last", scale=1 / 255,
-                                      target_scale=1.0, drop_remainder=drop_remainder)
+        from keras_crnn.training import segmentation_dataset
+
+        return segmentation_dataset(x, y, window, batch_size, seed, shuffle, drop_remainder)
     return pipelines.make_dataset(x, y, batch_size=batch_size, seed=seed, shuffle=shuffle,
                                   scale=1 / 255, drop_remainder=drop_remainder,
                                   target_scale=1 / 255 if task == "images" else None)

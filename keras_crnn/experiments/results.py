@@ -86,8 +86,7 @@ class ResultsTable:
         best one (`fit` from `keras_crnn.training.fit_model`)."""
         self.extras.setdefault("histories", {})[model] = fit["history"]
         self.extras.setdefault("train_seconds", {})[model] = round(fit["seconds"], 1)
-        trained = {"epochs": fit.get("epochs", len(fit["history"].get("loss", []))),
-                   "best_epoch": fit.get("best_epoch")}
+        trained = {"epochs": fit["epochs"], "best_epoch": fit["best_epoch"]}
         if epochs is not None:
             trained["max_epochs"] = epochs
         self.extras.setdefault("train_epochs", {})[model] = trained

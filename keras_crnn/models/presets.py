@@ -236,10 +236,8 @@ def _build(preset, input_shape, classes, overrides):
     if preset.builder == "genre":
         from keras_crnn.models.genre import build_genre_model
 
-        model = config.pop("model", name)
-        classes = classes or config.pop("classes", 6)
-        config.pop("classes", None)
-        return build_genre_model(model, input_shape, classes, **config)
+        model, default_classes = config.pop("model", name), config.pop("classes", 6)
+        return build_genre_model(model, input_shape, classes or default_classes, **config)
     from keras_crnn.models.lrcn import build_captioner
 
     missing = [k for k in ("vocabulary_size", "max_length") if k not in config]
