@@ -12,7 +12,7 @@ from pathlib import Path
 
 @contextlib.contextmanager
 def atomic_path(path):
-    """Yields a temporary path beside `path` with the same suffix.
+    """Yields a temporary path beside `path` with the same suffixes (`.weights.h5`).
 
     When the block finishes, the temporary file replaces `path` in one rename;
     when it raises (including KeyboardInterrupt), the temporary file is removed
@@ -23,7 +23,7 @@ def atomic_path(path):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                               suffix=path.suffix or ".tmp")
+                               suffix="".join(path.suffixes) or ".tmp")
     os.close(fd)
     try:
         yield Path(tmp)

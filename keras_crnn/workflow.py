@@ -14,11 +14,14 @@ the last; targets: all but the first).
 RUN_DIR receives:
 
     run.json          the run's settings; a re-run must match them
-    backup/           keras.callbacks.BackupAndRestore state (resume point)
-    best.keras        the best model on the validation split so far
-    history.csv       one row per epoch (appended across resumes)
+    backup/           the resume point (`keras_crnn.callbacks.RunBackup`), until
+                      model.keras is written
+    best.keras        the best model on the validation split so far (its best
+                      val_loss carries over a resume)
+    history.csv       one row per finished epoch, each epoch once across resumes
     logs/             TensorBoard logs
-    model.keras       the final model, written atomically at the end
+    model.keras       the final model, written atomically at the end; running a
+                      finished command again changes nothing
 """
 
 import contextlib
@@ -37,6 +40,7 @@ import numpy as np
 
 from keras_crnn import pipelines
 from keras_crnn.atomic import atomic_path
+from keras_crnn.callbacks import RunBackup
 from keras_crnn.datasets import check_sequences, read_shards, split_arrays
 from keras_crnn.models import TASKS, build_model, get_preset
 from keras_crnn.models.segmentation import label_downsample
@@ -173,6 +177,9 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
     """
     preset = get_preset(model_name)
     check_precision(precision)
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
     frames, targets = _training_arrays(read_shards(data_dir), data_dir, preset)
     task = preset.task
     # Replicas must get equal shares of every batch: the global batch divides
@@ -190,6 +197,10 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
     if precision != "float32":  # runs before this setting existed stay resumable
         settings["precision"] = precision
     _check_run(out_dir, settings)
+    if (out_dir / "model.keras").is_file():  # finished: same settings, nothing to do
+        if verbose:
+            print(f"{out_dir} holds a finished run with these settings; nothing to do")
+        return load_model(out_dir)
     keras.utils.set_random_seed(seed)
     (x_train, y_train), (x_val, y_val) = split_arrays([frames, targets], (0.9, 0.1), seed=seed)
     classes = int(targets.max()) + 1 if task == "frames" else None
@@ -204,26 +215,55 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
         overrides = {k: v for k, v in (model_overrides or {}).items() if k != "window"}
         model = build_model(model_name, input_shape, classes, **overrides)
         _compile(model, task, learning_rate)
+        backup = RunBackup(out_dir / "backup")
+        start = backup.restore(model)
+    best = _keep_history(out_dir / "history.csv", start)
     callbacks = [
-        keras.callbacks.BackupAndRestore(str(out_dir / "backup")),
-        keras.callbacks.ModelCheckpoint(str(out_dir / "best.keras"), save_best_only=True),
+        keras.callbacks.ModelCheckpoint(str(out_dir / "best.keras"), save_best_only=True,
+                                        initial_value_threshold=best),
         keras.callbacks.CSVLogger(str(out_dir / "history.csv"), append=True),
         keras.callbacks.TensorBoard(str(out_dir / "logs")),
         keras.callbacks.TerminateOnNaN(),
         *extra_callbacks,
+        backup,  # last: when it records an epoch, the others have finished it
     ]
     val_batch = max(replicas, min(256, len(x_val)) // replicas * replicas)
     window = input_shape[0]
-    model.fit(
-        _pipeline(task, window, x_train, y_train, batch_size, seed, True, replicas > 1),
-        validation_data=_pipeline(task, window, x_val, y_val, val_batch, seed, False,
-                                  replicas > 1),
-        epochs=epochs, callbacks=callbacks, verbose=verbose,
-        shuffle=False,  # the tf.data pipeline shuffles, seeded
-    )
+    if start < epochs:
+        model.fit(
+            _pipeline(task, window, x_train, y_train, batch_size, seed, True, replicas > 1),
+            validation_data=_pipeline(task, window, x_val, y_val, val_batch, seed, False,
+                                      replicas > 1),
+            epochs=epochs, initial_epoch=start, callbacks=callbacks, verbose=verbose,
+            shuffle=False,  # the tf.data pipeline shuffles, seeded
+        )
     with atomic_path(out_dir / "model.keras") as tmp:
         model.save(tmp)
+    backup.delete()
     return model
+
+
+def _keep_history(path, epochs):
+    """Keeps the first `epochs` rows of the history CSV at `path` (rows written
+    after the backup's last epoch are from epochs that will run again).
+
+    Returns:
+        The lowest `val_loss` of the kept rows, or None.
+    """
+    import csv
+
+    if not path.is_file():
+        return None
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    kept = [row for row in rows if int(row["epoch"]) < epochs]
+    if len(kept) < len(rows):
+        with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(kept)
+    losses = [float(row["val_loss"]) for row in kept if row.get("val_loss")]
+    return min(losses) if losses else None
 
 
 def history(out_dir):

@@ -44,6 +44,34 @@ def test_interrupted_training_resumes(data_dir, tmp_path):
     x = np.zeros((2, 5, 28, 28, 1), "float32")
     np.testing.assert_allclose(np.asarray(loaded(x)), np.asarray(model(x)), atol=1e-6)
     assert json.loads((run / "run.json").read_text())["model"] == "CRNN-2-S"
+    assert not (run / "backup").exists()  # removed once model.keras is written
+
+
+@pytest.mark.slow
+def test_a_resumed_run_keeps_its_best_model_and_a_finished_run_is_left_alone(data_dir, tmp_path):
+    run = tmp_path / "run"
+    kwargs = dict(epochs=3, batch_size=16, seed=0, verbose=0, learning_rate=3e-2)
+    with pytest.raises(KeyboardInterrupt):
+        train("CNN-2-S", data_dir, run, extra_callbacks=[StopAfter(2)], **kwargs)
+    best_before = min(history(run)["val_loss"])
+    saved = (run / "best.keras").read_bytes()
+    train("CNN-2-S", data_dir, run, **kwargs)
+    last = history(run)["val_loss"][-1]
+    assert history(run)["epoch"] == [0.0, 1.0, 2.0]
+    # best.keras changes after the resume only if the new epoch beat the old best
+    assert ((run / "best.keras").read_bytes() == saved) == (last >= best_before)
+    files = {p: p.read_bytes() for p in (run / "model.keras", run / "history.csv",
+                                          run / "best.keras")}
+    train("CNN-2-S", data_dir, run, **kwargs)  # finished: nothing changes
+    assert all(p.read_bytes() == data for p, data in files.items())
+
+
+def test_a_corrupt_backup_state_is_named(data_dir, tmp_path):
+    run = tmp_path / "run"
+    (run / "backup").mkdir(parents=True)
+    (run / "backup" / "state.json").write_text("{not json")
+    with pytest.raises(ValueError, match=r"state.json is not a backup state.*expected JSON"):
+        train("CNN-2-S", data_dir, run, epochs=1, batch_size=16, verbose=0)
 
 
 @pytest.mark.slow
@@ -205,8 +233,7 @@ def test_killed_training_process_resumes(data_dir, tmp_path):
     assert 1 <= done < 40 and not (run / "model.keras").exists()
     finish = command[:-4] + ["--epochs", "40", "--batch-size", "16"]
     assert subprocess.run(finish, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
-    epochs = history(run)["epoch"]
-    assert epochs[-1] == 39.0 and len(epochs) <= 40 + 1  # resumed, not restarted
+    assert history(run)["epoch"] == list(range(40))  # resumed, each epoch once
     assert (run / "model.keras").exists()
 
 
