@@ -75,3 +75,15 @@ def conv_gru(x, kernel, recurrent_kernel, bias, strides=1, padding="valid",
         h = h_new
         outputs.append(h)
     return np.stack(outputs, axis=1), h
+
+
+def write_idx(path, array):
+    """Writes `array` as an unsigned-byte IDX file (MNIST's format), gzipped for `.gz`."""
+    import gzip
+    import struct
+
+    array = np.asarray(array, np.uint8)
+    header = bytes([0, 0, 8, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "wb") as f:
+        f.write(header + array.tobytes())

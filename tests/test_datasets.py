@@ -1,14 +1,13 @@
 """Data core and readers: seeded splits, windows, real-dataset file formats."""
 
-import gzip
 import os
 import pickle
-import struct
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from reference import write_idx as _write_idx
 
 from keras_crnn import datasets as D
 
@@ -55,14 +54,6 @@ def test_check_images_names_what_came():
         D.check_images(np.zeros((2, 4, 4, 1)))
     with pytest.raises(ValueError, match=r"shape=\(4, 4\)"):
         D.check_images(np.zeros((4, 4), np.uint8))
-
-
-def _write_idx(path, array):
-    array = np.asarray(array, np.uint8)
-    header = bytes([0, 0, 8, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
-    opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "wb") as f:
-        f.write(header + array.tobytes())
 
 
 def test_mnist_from_npz_and_idx(tmp_path):

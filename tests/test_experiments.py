@@ -67,7 +67,11 @@ def test_every_record_is_complete(name):
     experiment = EXPERIMENTS[name]
     for scale in SCALES:
         assert set(COMMON_SETTINGS) <= set(experiment.settings(scale))
-    assert experiment.command == f"keras-crnn reproduce {name} --scale cpu"
+    assert experiment.command() == f"keras-crnn reproduce {name} --scale cpu"
+    other = experiment.datasets[-1]
+    if other != experiment.datasets[0]:
+        assert experiment.command(other, "D") == \
+            f"keras-crnn reproduce {name} --scale cpu --dataset {other} --data-dir D"
     assert experiment.findings and experiment.description and experiment.datasets
 
 

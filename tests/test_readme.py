@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from keras_crnn.experiments import EXPERIMENTS, ResultsTable
+from keras_crnn.experiments import EXPERIMENTS, ResultsTable, results_name
 from keras_crnn.experiments.readme import SECTION, render
 
 ROOT = Path(__file__).parent.parent
@@ -34,12 +34,13 @@ def test_every_committed_result_is_in_the_readme_with_its_verdicts(path):
     table = ResultsTable.from_json(path)
     experiment = EXPERIMENTS[table.name]
     sections = {m["name"]: m["body"] for m in SECTION.finditer((ROOT / "README.md").read_text())}
-    assert table.name in sections
+    assert path.stem == results_name(table.name, table.extras.get("dataset"))
+    assert path.stem in sections
     for finding in experiment.findings:
         holds, _ = finding.evaluate(table)
         verdict = finding.verdict(table)
         assert ("**holds**" if holds else "**does not hold**") in verdict
-        assert verdict in sections[table.name]
+        assert verdict in sections[path.stem]
 
 
 def test_no_lower_layer_imports_the_experiments():

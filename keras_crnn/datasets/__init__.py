@@ -22,6 +22,7 @@ from keras_crnn.datasets.readers import (
     load_digits,
     load_emnist_letters,
     load_image_dataset,
+    load_image_folder,
     load_mnist,
     read_idx,
 )
@@ -31,5 +32,5 @@ __all__ = [
     "check_images", "check_sequences", "make_rng", "sliding_windows", "split_arrays",
     "split_indices", "window_starts", "READERS", "DatasetNotFoundError", "ImageSet",
     "keras_cache_dir", "load_cifar10", "load_digits", "load_emnist_letters",
-    "load_image_dataset", "load_mnist", "read_idx", "read_shards", "write_shards",
+    "load_image_dataset", "load_image_folder", "load_mnist", "read_idx", "read_shards", "write_shards",
 ]

@@ -17,7 +17,13 @@ import numpy as np
 
 from keras_crnn.datasets.core import make_rng, split_arrays
 from keras_crnn.datasets.glyphs import DIGITS, LETTERS, TEST_FONTS, TRAIN_FONTS, render_glyphs
-from keras_crnn.datasets.occlusion import balanced_levels, occlude
+from keras_crnn.datasets.occlusion import (
+    BORDER_WIDTHS_28,
+    CALIBRATED_WIDTHS_28,
+    balanced_levels,
+    border_widths,
+    occlude,
+)
 from keras_crnn.datasets.patterns import (
     chain_sequences,
     digit_patterns,
@@ -120,19 +126,38 @@ def _image_pools(dataset, data_dir, train_count, test_count, seed):
         names = {"digits": list(DIGITS), "letters": list(LETTERS),
                  "shapes": list(SHAPE_CLASSES)}[dataset]
         return train, test, names, source
-    data = load_image_dataset(dataset, path=data_dir)
-    train, test = data.train, data.test
-    source = data.source
-    if train is None or test is None:  # one split only: split it by image
-        train, test = split_arrays(train or test, (0.8, 0.2), seed=seed)
-        source += "; split 80/20 by image here"
+    train, test, names, source = _real_pools(dataset, None if data_dir is None else str(data_dir),
+                                             seed)
     train = _subsample(*train, train_count, seed)
     test = _subsample(*test, test_count, seed + 1)
     source += f"; {len(train[1])} train / {len(test[1])} test images used"
+    return train, test, names, source
+
+
+TEST_IMAGES = 10000  # MNIST's and CIFAR-10's official test sizes
+
+
+@functools.lru_cache(maxsize=1)
+def _real_pools(dataset, data_dir, seed):
+    """A real dataset's train and test images, read once (Table 3 and the
+    notebooks ask several times). A dataset with one split only (MNIST's or
+    CIFAR-10's training set alone) is split by image, seeded: a test split of
+    `TEST_IMAGES` (a sixth when smaller), the rest to train."""
+    data = load_image_dataset(dataset, path=data_dir)
+    train, test, source = data.train, data.test, data.source
+    if train is None or test is None:
+        images, labels = train or test
+        held = min(TEST_IMAGES, len(labels) // 6)
+        train, test = split_arrays([images, labels], (1 - held / len(labels), held / len(labels)),
+                                   seed=seed)
+        source += (f"; no official test split here: {len(test[1])} of its {len(labels)} "
+                   f"images held out by image (seed {seed}) as the test split")
+    for array in (*train, *test):
+        array.setflags(write=False)
     return train, test, data.class_names, source
 
 
-def _build_sequences(images, labels, patterns, counts, patterned, factor, seed):
+def _build_sequences(images, labels, patterns, counts, patterned, factor, seed, widths_28):
     """Patterned or random occluded sequences from one pool, chained by `factor`.
 
     Random sequences are as many as the patterned ones (`counts.sum()`), of
@@ -147,12 +172,13 @@ def _build_sequences(images, labels, patterns, counts, patterned, factor, seed):
     wanted, indices = chain_sequences([wanted, indices], factor)
     frames = gather_sequences(images, indices)
     levels = balanced_levels(indices.size, seed=seed + 2).reshape(indices.shape)
-    flat = occlude(frames.reshape((-1,) + frames.shape[2:]), levels.ravel(), seed=seed + 3)
+    flat = occlude(frames.reshape((-1,) + frames.shape[2:]), levels.ravel(), seed=seed + 3,
+                   widths=border_widths(min(images.shape[1:3]), widths_28))
     return flat.reshape(frames.shape), wanted, levels
 
 
 def occlusion_data(dataset="digits", train_images=1500, test_images=600, patterned=True,
-                   factor=1, data_dir=None, seed=0):
+                   factor=1, data_dir=None, seed=0, widths=None):
     """Builds the occluded sequences of one experiment.
 
     Args:
@@ -165,18 +191,22 @@ def occlusion_data(dataset="digits", train_images=1500, test_images=600, pattern
         seed: int seed of everything.
         train_images, test_images: images per split (None: all of a real
             dataset; offline: 60000 / 10000, 50000 / 10000 for shapes).
+        widths: border widths of the five occlusion levels on 28 px images
+            (default: the dataset's calibration, `CALIBRATED_WIDTHS_28`, else
+            `BORDER_WIDTHS_28`).
 
     Returns:
         `OcclusionData`.
     """
     train_pool, test_pool, names, source = _image_pools(dataset, data_dir, train_images,
                                                         test_images, seed)
+    widths = tuple(widths or CALIBRATED_WIDTHS_28.get(dataset, BORDER_WIDTHS_28))
     patterns = letter_patterns() if len(names) == 26 else digit_patterns()
     parts, info = [], {}
     for i, (images, labels) in enumerate([train_pool, test_pool]):
         counts, lp = maximize_pattern_counts(patterns, np.bincount(labels, minlength=len(names)))
         x, y, levels = _build_sequences(images, labels, patterns, counts, patterned, factor,
-                                        seed + 10 * i)
+                                        seed + 10 * i, widths)
         parts.append((x, y, levels))
         info["train" if i == 0 else "test"] = {**lp, "sequences": len(y)}
         if patterned:
@@ -187,7 +217,8 @@ def occlusion_data(dataset="digits", train_images=1500, test_images=600, pattern
     (x, y, _), (x_test, y_test, levels_test) = parts
     (x_train, y_train), (x_val, y_val) = split_arrays([x, y], (0.9, 0.1), seed=seed)
     kind = "patterned (MILP-packed)" if patterned else "random"
-    source += f"; {kind} sequences of {y.shape[1]} frames, 5 occlusion levels 1:1:1:1:1"
+    source += (f"; {kind} sequences of {y.shape[1]} frames, 5 occlusion levels 1:1:1:1:1 "
+               f"(border widths {'/'.join(map(str, widths))} px at 28 px)")
     return OcclusionData((x_train, y_train), (x_val, y_val), (x_test, y_test), levels_test,
                          names, source, info)
 

@@ -194,13 +194,113 @@ CIFAR10_CLASSES = [
 ]
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+SPLITS = ("train", "test")
+
+
+def _decode(data, name, mode):
+    """An image file's pixels, converted to PIL `mode` ("L", "RGB"; None: as stored)."""
+    import io
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if mode is None:  # as stored: grey (and palette-free) images stay 2-D
+                return np.asarray(image.convert("L") if image.mode in ("1", "I;16") else image)
+            return np.asarray(image.convert(mode))
+    except (OSError, SyntaxError, ValueError) as error:
+        raise ValueError(f"{name} is not a readable image: {error}") from None
+
+
+def _folder_members(path):
+    """`(name, bytes reader)` of every image file under folder or tar `path`."""
+    import tarfile
+
+    if path.is_file():
+        try:
+            archive = tarfile.open(path)
+        except tarfile.TarError as error:
+            raise ValueError(f"{path} is not a folder or a tar archive of image folders: "
+                             f"{error}") from None
+        with archive:
+            for member in archive:
+                if member.isfile() and member.name.lower().endswith(IMAGE_SUFFIXES):
+                    yield member.name, archive.extractfile(member).read()
+        return
+    for file in sorted(path.rglob("*")):
+        if file.is_file() and file.suffix.lower() in IMAGE_SUFFIXES:
+            yield file.relative_to(path).as_posix(), file.read_bytes()
+
+
+def load_image_folder(path, class_names=None):
+    """Images in class folders, the layout `keras.utils.image_dataset_from_directory`
+    reads: `path/<class>/*.png|jpg`, or `path/train/<class>/...` with an
+    optional `path/test/<class>/...`; `path` may be a folder or a tar archive of
+    either layout (read without extracting it).
+
+    Classes are the folder names in alphanumeric order (or `class_names`, in
+    that order: then every folder must be one of them). All images must share
+    one size; grey images give one channel, any other mode three (RGB).
+
+    Returns:
+        `ImageSet`; `test` is None when there is no `test/` folder.
+
+    Raises:
+        DatasetNotFoundError: `path` is missing or holds no images.
+        ValueError: an unreadable image, images of different sizes, or a
+            class folder that is not one of `class_names`.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DatasetNotFoundError(f"{path} does not exist. Expected a folder or tar archive "
+                                   "of class folders (<class>/*.jpg or train/<class>/*.jpg)")
+    found = {}  # split -> class -> list of (name, bytes)
+    for name, data in _folder_members(path):
+        parts = name.split("/")
+        if len(parts) < 2:
+            continue  # an image beside the class folders belongs to no class
+        split = parts[-3] if len(parts) >= 3 and parts[-3] in SPLITS else "train"
+        found.setdefault(split, {}).setdefault(parts[-2], []).append((name, data))
+    if not found:
+        raise DatasetNotFoundError(
+            f"{path} holds no images in class folders. Expected <class>/*.png|jpg "
+            f"(or train/<class>/...). Received: no file ending in {', '.join(IMAGE_SUFFIXES)} "
+            "one folder deep or more")
+    folders = sorted(set().union(*found.values()))
+    names = list(class_names) if class_names is not None else folders
+    unknown = sorted(set(folders) - set(names))
+    if unknown:
+        raise ValueError(f"{path} has class folders {unknown} that are not among the expected "
+                         f"classes {names}")
+    first_name, first_data = next(iter(next(iter(found.values())).values()))[0]
+    mode = "L" if _decode(first_data, first_name, None).ndim == 2 else "RGB"
+    shape = _decode(first_data, first_name, mode).shape
+    splits = {}
+    for split, classes in found.items():
+        images, labels = [], []
+        for label, class_name in enumerate(names):
+            for name, data in classes.get(class_name, ()):
+                image = _decode(data, name, mode)
+                if image.shape != shape:
+                    raise ValueError(f"{path}: {name} is {image.shape[1]}x{image.shape[0]}, "
+                                     f"expected {shape[1]}x{shape[0]} like {first_name}")
+                images.append(image)
+                labels.append(label)
+        x = np.stack(images)
+        splits[split] = (x if x.ndim == 4 else x[..., None], np.asarray(labels, np.int64))
+    counts = ", ".join(f"{len(splits[s][1])} {s}" for s in SPLITS if s in splits)
+    return ImageSet(splits.get("train"), splits.get("test"), names,
+                    f"class folders ({path}; {counts} images)")
+
+
 def load_cifar10(path=None, download=False):
-    """CIFAR-10 from its python batches or binary batches.
+    """CIFAR-10 from its python batches, binary batches or class folders.
 
     Args:
         path: folder holding `cifar-10-batches-py/` (`data_batch_1..5`,
             `test_batch`) or `cifar-10-batches-bin/` (`data_batch_1..5.bin`,
-            `test_batch.bin`), or those files directly. Default: the Keras cache.
+            `test_batch.bin`), or those files directly; or class folders named
+            as CIFAR-10's classes (`train/airplane/*.jpg` ..., or a tar of them,
+            e.g. `train.tar`; see `load_image_folder`). Default: the Keras cache.
         download: fetch it through `keras.datasets.cifar10` when missing.
     """
     dirs = []
@@ -219,9 +319,28 @@ def load_cifar10(path=None, download=False):
         folder = (test_file or train_files[0]).parent
         note = "" if train is not None else "; test split only"
         return ImageSet(train, test, list(CIFAR10_CLASSES), f"CIFAR-10 ({folder}{note})")
+    for folder in _cifar_folders(dirs[0]):
+        data = load_image_folder(folder, class_names=CIFAR10_CLASSES)
+        if data.train is not None and data.train[0].shape[1:] != (32, 32, 3):
+            raise ValueError(f"{folder} holds {data.train[0].shape[1:]} images; "
+                             "CIFAR-10's are (32, 32, 3)")
+        return ImageSet(data.train, data.test, data.class_names,
+                        f"CIFAR-10 {data.source}")
     if download:
         return _keras_download("cifar10")
-    raise _missing("CIFAR-10", dirs[:1], "cifar-10-batches-py/ or cifar-10-batches-bin/")
+    raise _missing("CIFAR-10", dirs[:1], "cifar-10-batches-py/, cifar-10-batches-bin/, "
+                   "class folders (train/airplane/*.jpg ...) or train.tar of them")
+
+
+def _cifar_folders(root):
+    """Candidate class-folder locations of CIFAR-10 under `root`."""
+    if root.is_file():
+        yield root
+        return
+    if any((d / CIFAR10_CLASSES[0]).is_dir() for d in (root, root / "train")):
+        yield root
+        return
+    yield from sorted(root.glob("*.tar"))
 
 
 def load_emnist_letters(path=None):

@@ -47,10 +47,19 @@ def figure(table):
     return experiment.figure(table) if experiment.figure else None
 
 
+def results_name(name, dataset=None):
+    """The results file stem of experiment `name` on `dataset`: `NAME` for the
+    record's default (offline) dataset, `NAME-DATASET` for another, e.g.
+    `occlusion-table1-mnist`."""
+    experiment = get_experiment(name)
+    return name if dataset in (None, experiment.datasets[0]) else f"{name}-{dataset}"
+
+
 def reproduce(name, scale="quick", dataset=None, data_dir=None, seed=0, out_dir="results",
               reuse=False, progress=True, precision="float32"):
     """Runs experiment `name` at `scale` and writes `out_dir/NAME.json`, `.md`
-    and, for experiments with a figure, `.png`.
+    and, for experiments with a figure, `.png` (`NAME-DATASET.*` on a dataset
+    other than the record's default: `results_name`).
 
     Args:
         name: a key of `EXPERIMENTS`.
@@ -85,7 +94,7 @@ def reproduce(name, scale="quick", dataset=None, data_dir=None, seed=0, out_dir=
     if dataset not in experiment.datasets:
         raise ValueError(f"`dataset` must be one of {experiment.datasets} for {name}. "
                          f"Received: dataset={dataset!r}")
-    path = None if out_dir is None else Path(out_dir) / f"{name}.json"
+    path = None if out_dir is None else Path(out_dir) / f"{results_name(name, dataset)}.json"
     table = None
     if reuse and path is not None and path.exists():
         table = ResultsTable.from_json(path)
@@ -98,6 +107,8 @@ def reproduce(name, scale="quick", dataset=None, data_dir=None, seed=0, out_dir=
             table = experiment.runner(Run(experiment, scale, dataset, data_dir, seed, progress,
                                           precision))
         table.extras.update(dataset=dataset, precision=precision)
+        if data_dir is not None:
+            table.extras["data_dir"] = str(data_dir)
         if path is not None:
             table.to_json(path)
     if path is not None:
@@ -124,4 +135,4 @@ def write_report(table, path):
 
 
 __all__ = ["EXPERIMENTS", "SCALES", "Experiment", "Finding", "ResultsTable", "Run", "figure",
-           "get_experiment", "reproduce", "to_markdown", "write_report"]
+           "get_experiment", "reproduce", "results_name", "to_markdown", "write_report"]

@@ -30,7 +30,8 @@ def section(name, results_dir):
     path = Path(results_dir) / f"{name}.json"
     if not path.is_file():
         raise FileNotFoundError(f"The README names results {name!r}, but {path} does not exist")
-    return summary(get_experiment(name), ResultsTable.from_json(path))
+    table = ResultsTable.from_json(path)  # NAME or NAME-DATASET: the table names its record
+    return summary(get_experiment(table.name), table)
 
 
 def render(text, results_dir):

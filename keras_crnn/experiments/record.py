@@ -126,10 +126,15 @@ class Experiment:
             raise ValueError(f"{self.name}: every scale needs the same settings, including "
                              f"{COMMON_SETTINGS}. Received: {keys}")
 
-    @property
-    def command(self):
-        """The command that makes the committed (cpu-scale) results."""
-        return f"keras-crnn reproduce {self.name} --scale cpu"
+    def command(self, dataset=None, data_dir=None):
+        """The command that makes the committed (cpu-scale) results (on
+        `dataset` from `data_dir` when they are not the record's default)."""
+        words = f"keras-crnn reproduce {self.name} --scale cpu"
+        if dataset not in (None, self.datasets[0]):
+            words += f" --dataset {dataset}"
+        if data_dir is not None:
+            words += f" --data-dir {data_dir}"
+        return words
 
     def settings(self, scale):
         if scale not in SCALES:

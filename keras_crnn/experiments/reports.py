@@ -160,8 +160,12 @@ def summary(experiment, table):
                       if isinstance(e, dict)})
     epochs = (f"{trained[0]}-{trained[-1]} epochs trained" if len(trained) > 1 else
               f"{trained[0]} epochs" if trained else f"{table.epochs} epochs")
+    dataset, data_dir = table.extras.get("dataset"), table.extras.get("data_dir")
+    stem = experiment.name if dataset in (None, experiment.datasets[0]) else \
+        f"{experiment.name}-{dataset}"
     return "\n".join([
-        f"`{experiment.command}`: {experiment.table}, scale `{table.scale}`, seed "
-        f"{table.seed}, {epochs}; [results/{table.name}.md](results/{table.name}.md)", "",
+        f"`{experiment.command(dataset, data_dir)}`: {experiment.table}, scale "
+        f"`{table.scale}`, seed {table.seed}, {epochs}; [results/{stem}.md](results/{stem}.md)",
+        "",
         f"Data: {table.data_source}", "", summary_table(table, experiment.summary_metrics), "",
         "The paper's findings on these results:", "", *experiment.verdicts(table)])
