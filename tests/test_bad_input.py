@@ -94,3 +94,18 @@ def test_negative_labels_are_refused_before_anything_is_written(tmp_path, capsys
     assert main(["train", "CRNN", "--data", str(out), "--out", str(tmp_path / "r")]) == 2
     assert "`labels` must be >= 0. Received: min=-1" in _error(capsys)
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("flag, value", [("--epochs", "0"), ("--epochs", "-3"),
+                                         ("--batch-size", "0")])
+def test_train_refuses_non_positive_counts_before_writing_the_run(shards, tmp_path, capsys,
+                                                                  flag, value):
+    run = tmp_path / "r"
+    args = ["train", "CNN-2-S", "--data", str(shards), "--out", str(run), "--epochs", "1",
+            "--batch-size", "4"]
+    bad = args + [flag, value]
+    assert main(bad) == 2
+    name = flag[2:].replace("-", "_")
+    assert f"`{name}` must be a positive integer. Received: {name}={value}" in _error(capsys)
+    assert not run.exists()  # nothing written: the corrected command is not refused
+    assert main(args) == 0 and (run / "model.keras").is_file()
