@@ -42,7 +42,8 @@ def atomic_folder(path, replace=False):
     """Yields a new temporary folder beside `path`, to be filled.
 
     When the block finishes, the folder is renamed to `path` (an existing
-    `path` is removed first when `replace` is True); when it raises
+    `path` is moved aside first and removed after, when `replace` is True);
+    when it raises
     (including KeyboardInterrupt), the temporary folder is removed and `path`
     is left as it was. Missing parent folders are created.
     """
@@ -53,9 +54,13 @@ def atomic_folder(path, replace=False):
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
     try:
         yield tmp
-        if replace and path.exists():
-            shutil.rmtree(path)
+        old = None
+        if replace and path.exists():  # moved aside, not deleted, until the new one is in
+            old = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.old."))
+            os.replace(path, old / path.name)
         os.replace(tmp, path)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -35,7 +35,7 @@ def test_non_empty_folder_needs_force(tmp_path):
     assert len(list(tmp_path.glob("shard-*.npz"))) == 3  # old shards removed
 
 
-def test_interrupted_write_leaves_no_half_shard_and_no_manifest(tmp_path, monkeypatch):
+def test_an_interrupted_write_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
     calls = []
     original = np.savez
 
@@ -46,12 +46,22 @@ def test_interrupted_write_leaves_no_half_shard_and_no_manifest(tmp_path, monkey
             raise KeyboardInterrupt
         return original(f, **arrays)
 
+    out = tmp_path / "data"
     monkeypatch.setattr(W.np, "savez", failing_savez)
     with pytest.raises(KeyboardInterrupt):
-        write_shards(tmp_path, _arrays(), shard_size=10, progress=False)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["shard-00000.npz"]
-    with pytest.raises(FileNotFoundError, match="manifest.json is missing"):
-        read_shards(tmp_path)
+        write_shards(out, _arrays(), shard_size=10, progress=False)
+    assert list(tmp_path.iterdir()) == []  # no folder, no temporary leftovers
+    monkeypatch.setattr(W.np, "savez", original)
+    write_shards(out, _arrays(), shard_size=10, progress=False)
+    old = read_shards(out)
+    calls.clear()
+    monkeypatch.setattr(W.np, "savez", failing_savez)
+    with pytest.raises(KeyboardInterrupt):  # --force over a dataset, interrupted
+        write_shards(out, {k: v[::-1] for k, v in _arrays().items()}, shard_size=10,
+                     force=True, progress=False)
+    assert [p.name for p in tmp_path.iterdir()] == ["data"]
+    for key, array in read_shards(out).items():  # the old dataset, whole
+        np.testing.assert_array_equal(array, old[key])
 
 
 def test_bad_arrays_are_explained(tmp_path):

@@ -4,9 +4,9 @@
       shard-00000.npz ...   arrays sharing their first axis, `shard_size` rows each
       manifest.json         written last: names, shapes, dtypes, shards, source
 
-Each shard is written to a temporary file and renamed into place, and the
-manifest comes last, so an interrupted run leaves no half-written shard and a
-folder without a manifest is recognisably incomplete. `read_shards` loads a
+The whole folder is written beside `out_dir` and renamed into place when
+complete (replacing an old dataset only then), so an interrupted run leaves the
+old folder as it was and no half-written shard. `read_shards` loads a
 folder back with `allow_pickle=False`.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_crnn.atomic import atomic_path
+from keras_crnn.atomic import atomic_folder
 
 MANIFEST = "manifest.json"
 
@@ -28,8 +28,8 @@ def write_shards(out_dir, arrays, shard_size=1000, force=False, source="", progr
         out_dir: folder to write; created if missing.
         arrays: e.g. `{"frames": (n, T, H, W, C) uint8, "labels": (n, T) int}`.
         shard_size: rows per shard.
-        force: allow writing into a non-empty folder (its old shards and
-            manifest are removed first).
+        force: replace a non-empty folder (the new dataset is written beside
+            it and swapped in when complete; a kill leaves the old one).
         source: what produced the data, kept in the manifest.
         progress: show a progress bar.
 
@@ -49,30 +49,29 @@ def write_shards(out_dir, arrays, shard_size=1000, force=False, source="", progr
         raise ValueError(f"Expected non-empty arrays of one length. Received lengths: {lengths}")
     if not isinstance(shard_size, int) or shard_size < 1:
         raise ValueError(f"`shard_size` must be a positive integer. Received: {shard_size!r}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for old in list(out_dir.glob("shard-*.npz")) + [out_dir / MANIFEST]:
-        old.unlink(missing_ok=True)
     total = next(iter(lengths.values()))
     starts = range(0, total, shard_size)
     from tqdm.auto import tqdm
 
     shards = []
-    for k, start in enumerate(tqdm(starts, desc=f"writing {out_dir.name}", unit="shard",
-                                   disable=not progress)):
-        name = f"shard-{k:05d}.npz"
-        part = {key: np.asarray(a[start : start + shard_size]) for key, a in arrays.items()}
-        with atomic_path(out_dir / name) as tmp, open(tmp, "wb") as f:
-            np.savez(f, **part)
-        shards.append(name)
-    manifest = {
-        "rows": total,
-        "shards": shards,
-        "arrays": {k: {"shape": list(np.shape(a)), "dtype": str(np.asarray(a[:1]).dtype)}
-                   for k, a in arrays.items()},
-        "source": source,
-    }
-    with atomic_path(out_dir / MANIFEST) as tmp:
-        tmp.write_text(json.dumps(manifest, indent=1))
+    # The new dataset is written in a folder beside `out_dir` and swapped in at
+    # the end: until then the old one (with --force) is untouched.
+    with atomic_folder(out_dir, replace=True) as tmp_dir:
+        for k, start in enumerate(tqdm(starts, desc=f"writing {out_dir.name}", unit="shard",
+                                       disable=not progress)):
+            name = f"shard-{k:05d}.npz"
+            part = {key: np.asarray(a[start : start + shard_size]) for key, a in arrays.items()}
+            with open(tmp_dir / name, "wb") as f:
+                np.savez(f, **part)
+            shards.append(name)
+        manifest = {
+            "rows": total,
+            "shards": shards,
+            "arrays": {k: {"shape": list(np.shape(a)), "dtype": str(np.asarray(a[:1]).dtype)}
+                       for k, a in arrays.items()},
+            "source": source,
+        }
+        (tmp_dir / MANIFEST).write_text(json.dumps(manifest, indent=1))
     return manifest
 
 
