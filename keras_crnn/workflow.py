@@ -41,7 +41,7 @@ import numpy as np
 from keras_crnn import pipelines
 from keras_crnn.atomic import atomic_path
 from keras_crnn.callbacks import RunBackup
-from keras_crnn.datasets import check_sequences, read_shards, split_arrays
+from keras_crnn.datasets import check_frames, read_shards, split_arrays
 from keras_crnn.models import TASKS, build_model, get_preset
 from keras_crnn.models.segmentation import label_downsample
 from keras_crnn.precision import check_precision
@@ -114,7 +114,7 @@ def _training_arrays(arrays, data_dir, preset):
         raise ValueError(f"{preset.name} learns {TASKS[task]} (e.g. `keras-crnn generate "
                          f"{GENERATED_FOR[task]}`): {data_dir} must hold "
                          f"{', '.join(needed)}. Received arrays: {sorted(arrays)}")
-    frames = check_sequences(arrays["frames"], "frames")
+    frames = check_frames(arrays["frames"], "frames")
     if task == "images":
         return _forecast_pairs(frames)
     targets = arrays[needed[1]]
@@ -305,7 +305,7 @@ def _evaluate_segmenter(model, arrays, data_dir):
     if "masks" not in arrays:
         raise ValueError(f"{data_dir} must hold `masks` to evaluate a segmenter. "
                          f"Received arrays: {sorted(arrays)}")
-    frames = check_sequences(arrays["frames"], "frames")
+    frames = check_frames(arrays["frames"], "frames")
     _check_input(model, frames[:, : model.input_shape[1]], "windows of frames")
     down = frames.shape[2] // model.output_shape[1]
     truth = arrays["masks"][:, model.input_shape[1] - 1:, ::down, ::down]
@@ -330,7 +330,7 @@ def evaluate(model_path, data_dir):
         from keras_crnn.metrics import forecast_metrics
         from keras_crnn.training import predict_images
 
-        inputs, targets = _forecast_pairs(check_sequences(arrays["frames"], "frames"))
+        inputs, targets = _forecast_pairs(check_frames(arrays["frames"], "frames"))
         _check_input(model, inputs, "inputs (all frames but the last)")
         predicted = predict_images(model, inputs)
         out = forecast_metrics(inputs[:, -1], targets[:, -1], predicted[:, -1])
@@ -348,7 +348,9 @@ def evaluate(model_path, data_dir):
         raise ValueError(f"Labels must lie in [0, {classes}) for this model's {classes} "
                          f"classes. Received: min={arrays['labels'].min()}, "
                          f"max={arrays['labels'].max()}")
-    predicted = predict_labels(model, arrays["frames"])
+    frames = check_frames(arrays["frames"], "frames")
+    _check_input(model, frames)
+    predicted = predict_labels(model, frames)
     accuracy = frame_accuracy(arrays["labels"], predicted)
     return {
         "accuracy": 100 * accuracy,
@@ -412,7 +414,7 @@ def predict(model_path, inputs, out_path):
                 raise ValueError(f"{inputs} must hold an array `frames` (n, T, rows, cols, "
                                  f"channels). Received arrays: {data.files}")
             frames = data["frames"]
-    frames = check_sequences(frames, "frames")
+    frames = check_frames(frames, "frames")
     model = load_model(model_path)
     _check_input(model, frames)
     out_path = Path(out_path)

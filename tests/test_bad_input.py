@@ -109,3 +109,44 @@ def test_train_refuses_non_positive_counts_before_writing_the_run(shards, tmp_pa
     assert f"`{name}` must be a positive integer. Received: {name}={value}" in _error(capsys)
     assert not run.exists()  # nothing written: the corrected command is not refused
     assert main(args) == 0 and (run / "model.keras").is_file()
+
+
+@pytest.fixture(scope="module")
+def untrained_model(tmp_path_factory):
+    from keras_crnn.models import build_model
+
+    path = tmp_path_factory.mktemp("model") / "model.keras"
+    build_model("CNN-2-S", (5, 28, 28, 1), 10).save(path)
+    return path
+
+
+@pytest.mark.parametrize("command", ["evaluate", "predict"])
+@pytest.mark.parametrize("frames, received", [
+    (np.full((2, 5, 28, 28, 1), 0.5, "float32"),
+     r"float32 with values in \[0.5, 0.5\] \(frames scaled to \[0, 1\]\?"),
+    (np.full((2, 5, 28, 28, 1), np.nan, "float32"), r"float32 and 7840 NaN or infinite values"),
+    (np.full((2, 5, 28, 28, 1), 300, "int32"), r"int32 with values in \[300, 300\]"),
+    (np.zeros((2, 5, 28, 28, 1), bool), r"Received: bool"),
+])
+def test_frames_that_are_not_uint8_are_refused(untrained_model, tmp_path, capsys, command,
+                                               frames, received):
+    data = tmp_path / "data"
+    write_shards(data, {"frames": frames, "labels": np.zeros((2, 5), int)}, progress=False)
+    out = ["--out", str(tmp_path / "p.npz")] if command == "predict" else []
+    args = [command, str(untrained_model), str(data)] if command == "predict" else \
+        [command, str(untrained_model), "--data", str(data)]
+    assert main(args + out) == 2
+    err = _error(capsys)
+    assert "`frames` must be uint8 frames with values 0-255" in err
+    assert __import__("re").search(received, err), err
+    assert not (tmp_path / "p.npz").exists()
+
+
+def test_integer_frames_within_0_255_are_taken_as_uint8():
+    from keras_crnn.datasets import check_frames
+
+    frames = np.arange(2 * 5 * 4 * 4).reshape(2, 5, 4, 4, 1) % 256
+    checked = check_frames(frames.astype(np.int64))
+    assert checked.dtype == np.uint8 and np.array_equal(checked, frames)
+    with pytest.raises(ValueError, match=r"shape \(n, time, rows, cols, channels\)"):
+        check_frames(frames[0])

@@ -53,6 +53,37 @@ def check_sequences(sequences, name="sequences", min_length=1):
     return sequences
 
 
+def check_frames(frames, name="frames", min_length=1):
+    """Checks frames in the dataset format every model entry point takes: uint8
+    `(n, time, rows, cols, channels)` with values 0-255. Other integer arrays
+    within 0-255 are converted (losslessly); anything else is refused, so that
+    frames already scaled to [0, 1] are never scaled again.
+
+    Raises:
+        ValueError: wrong rank, an empty array, floats, booleans or integers
+            outside 0-255, naming what came.
+    """
+    frames = check_sequences(frames, name, min_length)
+    if frames.dtype == np.uint8:
+        return frames
+    if np.issubdtype(frames.dtype, np.integer):
+        low, high = int(frames.min()), int(frames.max())
+        if 0 <= low and high <= 255:
+            return frames.astype(np.uint8)
+        received = f"{frames.dtype} with values in [{low}, {high}]"
+    elif np.issubdtype(frames.dtype, np.floating):
+        finite = np.isfinite(frames)
+        received = (f"{frames.dtype} with values in [{np.nanmin(frames):g}, "
+                    f"{np.nanmax(frames):g}]" if finite.any() else f"{frames.dtype}")
+        if not finite.all():
+            received += f" and {int((~finite).sum())} NaN or infinite values"
+        else:
+            received += " (frames scaled to [0, 1]? store round(255 * frames) as uint8)"
+    else:
+        received = str(frames.dtype)
+    raise ValueError(f"`{name}` must be uint8 frames with values 0-255. Received: {received}")
+
+
 def split_indices(n, fractions=(0.8, 0.1, 0.1), seed=0):
     """Shuffles `range(n)` with `seed`, then cuts it by `fractions`.
 
