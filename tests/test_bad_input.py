@@ -150,3 +150,67 @@ def test_integer_frames_within_0_255_are_taken_as_uint8():
     assert checked.dtype == np.uint8 and np.array_equal(checked, frames)
     with pytest.raises(ValueError, match=r"shape \(n, time, rows, cols, channels\)"):
         check_frames(frames[0])
+
+
+def _api_cases():
+    """(label, call, expected message) for the Python API."""
+    import json
+
+    from keras_crnn import pipelines
+    from keras_crnn.datasets import sliding_windows
+    from keras_crnn.layers import ConvGRU2D
+    from keras_crnn.models import build_model
+
+    x, y = np.zeros((4, 6, 8, 8, 1), np.uint8), np.zeros((4, 6), int)
+    seq = np.zeros((1, 2, 8, 8, 1), "float32")
+
+    def manifest(text):
+        def call(tmp_path):
+            (tmp_path / "manifest.json").write_text(text)
+            read_shards(tmp_path)
+        return call
+
+    return [
+        ("window 0", lambda _: pipelines.make_dataset(x, y, batch_size=2, window=0),
+         r"`window` must be a positive integer. Received: window=0"),
+        ("stride 0", lambda _: pipelines.make_dataset(x, y, batch_size=2, window=2, stride=0),
+         r"`stride` must be a positive integer. Received: stride=0"),
+        ("stride 1.5", lambda _: pipelines.make_dataset(x, y, batch_size=2, window=2,
+                                                        stride=1.5),
+         r"`stride` must be a positive integer. Received: stride=1.5"),
+        ("windows stride 0", lambda _: sliding_windows(x, 2, 0), r"Received: stride=0"),
+        ("time 0", lambda _: build_model("CRNN", (0, 28, 28, 1), 10),
+         r"input_shape` of CRNN must hold positive integers.*\(0, 28, 28, 1\)"),
+        ("channels 0", lambda _: build_model("CNN", (5, 28, 28, 0), 10),
+         r"Received: input_shape=\(5, 28, 28, 0\)"),
+        ("kernel 2.5", lambda _: ConvGRU2D(4, 2.5),
+         r"`kernel_size` must be a positive integer or a tuple of 2.*kernel_size=2.5"),
+        ("int inputs", lambda _: ConvGRU2D(4, 3)(seq.astype("int32")),
+         r"floating-point sequences.*Received: dtype=int32"),
+        ("bool inputs", lambda _: ConvGRU2D(4, 3)(seq.astype(bool)), r"Received: dtype=bool"),
+        ("mask shape", lambda _: ConvGRU2D(4, 3)(seq, mask=np.ones((1, 3), bool)),
+         r"`mask` must have shape \(batch, time\) = \(1, 2\). Received: mask.shape=\(1, 3\)"),
+        ("state shape", lambda _: ConvGRU2D(4, 3, padding="same")(
+            seq, initial_state=[np.zeros((1, 8, 8, 5), "float32")]),
+         r"`initial_state` must have shape \(1, 8, 8, 4\).*Received: \(1, 8, 8, 5\)"),
+        ("manifest json", manifest("{not json"),
+         r"manifest.json is not a manifest.*JSONDecodeError"),
+        ("manifest arrays", manifest(json.dumps({"shards": []})),
+         r"manifest.json is not a manifest.*expected JSON with `arrays`.*KeyError"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(len(_api_cases())),
+                         ids=[c[0] for c in _api_cases()])
+def test_python_api_bad_input(case, tmp_path):
+    _, call, message = _api_cases()[case]
+    with pytest.raises(ValueError, match=message):
+        call(tmp_path)
+
+
+def test_numpy_integer_filters_are_accepted():
+    from keras_crnn.layers import ConvGRU2D
+
+    layer = ConvGRU2D(np.int64(4), np.int32(3), padding="same")
+    assert layer(np.zeros((1, 2, 8, 8, 1), "float32")).shape == (1, 8, 8, 4)
+    assert layer.get_config()["filters"] == 4 and type(layer.get_config()["filters"]) is int

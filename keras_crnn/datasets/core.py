@@ -154,6 +154,10 @@ def sliding_windows(sequences, window, stride=1):
 
 def window_starts(time, window, stride=1):
     """Start frames of the windows `sliding_windows` takes from `time` frames."""
+    for name, value in (("window", window), ("stride", stride)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+                or value < 1:
+            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
     if window > time:
         raise ValueError(
             f"A window of {window} frames does not fit sequences of {time} frames. "

@@ -88,9 +88,16 @@ def read_shards(folder):
     if not manifest_path.is_file():
         raise FileNotFoundError(f"{manifest_path} is missing: {folder} is not a complete "
                                 "dataset written by `keras-crnn generate`")
-    manifest = json.loads(manifest_path.read_text())
-    parts = {key: [] for key in manifest["arrays"]}
-    for name in manifest["shards"]:
+    try:
+        manifest = json.loads(manifest_path.read_text())
+        parts = {key: [] for key in manifest["arrays"]}
+        names = list(manifest["shards"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{manifest_path} is not a manifest written by `keras-crnn generate` "
+                         f"(expected JSON with `arrays` and `shards`): "
+                         f"{type(error).__name__}: {error}") from None
+
+    for name in names:
         path = folder / name
         if not path.is_file():
             raise ValueError(f"{path} is listed in the manifest but missing")

@@ -2,24 +2,34 @@
 
 import math
 
+import numpy as np
+
+
+def _is_int(value):
+    """A Python or numpy integer (not a bool)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
 
 def positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if not _is_int(value) or value < 1:
         raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
-    return value
+    return int(value)
 
 
 def int_tuple(value, rank, name):
     """Standardises an int or an iterable of `rank` positive ints to a tuple."""
-    values = (value,) * rank if isinstance(value, int) else tuple(value)
-    if len(values) != rank or not all(
-        isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in values
-    ):
-        raise ValueError(
-            f"`{name}` must be a positive integer or a tuple of {rank} positive "
-            f"integers. Received: {name}={value!r}"
-        )
-    return values
+    error = ValueError(f"`{name}` must be a positive integer or a tuple of {rank} positive "
+                       f"integers. Received: {name}={value!r}")
+    if _is_int(value):
+        values = (value,) * rank
+    else:
+        try:
+            values = tuple(value)
+        except TypeError:
+            raise error from None
+    if len(values) != rank or not all(_is_int(x) and x >= 1 for x in values):
+        raise error
+    return tuple(int(x) for x in values)
 
 
 def padding(value):

@@ -443,7 +443,30 @@ class ConvGRU(keras.layers.RNN):
             )
         super().build(sequences_shape, initial_state_shape)
 
+    def _check_call(self, sequences, initial_state, mask):
+        """Clear errors for inputs Keras would fail on deep inside the loop."""
+        name = type(self).__name__
+        dtype = keras.backend.standardize_dtype(sequences.dtype)
+        if "float" not in dtype:
+            raise ValueError(f"{name} takes floating-point sequences (cast frames with "
+                             f"keras.ops.cast, e.g. scaled to [0, 1]). Received: dtype={dtype}")
+        shape = tuple(sequences.shape)
+        if mask is not None and None not in shape[:2] and tuple(mask.shape)[:2] != shape[:2]:
+            raise ValueError(f"{name}: `mask` must have shape (batch, time) = {shape[:2]}. "
+                             f"Received: mask.shape={tuple(mask.shape)}")
+        if initial_state is not None:
+            states = initial_state if isinstance(initial_state, (list, tuple)) else [initial_state]
+            expected = self.cell.compute_output_shape((shape[0],) + shape[2:])[0]
+            for state in states:
+                got = tuple(state.shape)
+                if len(got) != len(expected) or any(
+                    a is not None and b is not None and a != b for a, b in zip(got, expected, strict=False)
+                ):
+                    raise ValueError(f"{name}: `initial_state` must have shape {expected} for "
+                                     f"inputs {shape}. Received: {got}")
+
     def call(self, sequences, initial_state=None, mask=None, training=False):
+        self._check_call(sequences, initial_state, mask)
         projected = self.cell.project_inputs(sequences, training=training)
         self.cell.begin_sequence(ops.shape(sequences)[0], training)
         steps = sequences.shape[1]

@@ -18,6 +18,8 @@ generic variants are in lower case.
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 PAPERS = {
     "occluded-sequence-classification-crnn": "Occluded-sequence classification "
                                              "(Zheng et al., GlobalSIP 2018)",
@@ -205,7 +207,15 @@ def build_model(name, input_shape, classes=None, **overrides):
     >>> build_model("RFC-12s", (3, 48, 72, 3), width=0.25).output_shape
     (None, 48, 72, 1)
     """
-    model = _build(get_preset(name), tuple(input_shape), classes, overrides)
+    preset = get_preset(name)
+    input_shape = tuple(input_shape)
+    if not input_shape or any(
+        d is not None and (isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1)
+        for d in input_shape
+    ):
+        raise ValueError(f"`input_shape` of {name} must hold positive integers (None for a "
+                         f"free time length). Received: input_shape={input_shape}")
+    model = _build(preset, input_shape, classes, overrides)
     from keras_crnn.precision import is_mixed
 
     if is_mixed():  # mixed precision: the outputs (and so the losses) stay float32
