@@ -123,8 +123,13 @@ def _generate(args):
 def _train(args):
     from keras_crnn.workflow import train
 
-    train(args.model, args.data, args.out, epochs=args.epochs, batch_size=args.batch_size,
-          seed=args.seed, strategy=args.strategy, precision=args.precision)
+    try:
+        train(args.model, args.data, args.out, epochs=args.epochs, batch_size=args.batch_size,
+              seed=args.seed, strategy=args.strategy, precision=args.precision)
+    except KeyboardInterrupt:
+        print(f"\nkeras-crnn train: interrupted; finished epochs are backed up in "
+              f"{args.out}/backup: run the same command again to resume", file=sys.stderr)
+        return 130
     print(f"wrote {args.out}/model.keras (history in {args.out}/history.csv)")
     return 0
 

@@ -296,3 +296,24 @@ def test_forecaster_generate_train_evaluate_predict_export(tmp_path, capsys):
         from keras_crnn.workflow import _forecast_pairs
 
         _forecast_pairs(frames[:, :1])
+
+
+@pytest.mark.slow
+def test_ctrl_c_says_where_the_backup_is(data_dir, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run = tmp_path / "run"
+    command = [sys.executable, "-m", "keras_crnn.cli", "train", "CNN-2-S", "--data",
+               str(data_dir), "--out", str(run), "--epochs", "40", "--batch-size", "16"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (run / "backup" / "state.json").exists():
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and "Traceback" not in err
+    assert f"backed up in {run}/backup: run the same command again to resume" in err
