@@ -439,9 +439,10 @@ def export(model_path, out_path, format="saved_model"):
 
     The SavedModel's `serve` takes float32 frames `(batch,) + model.input_shape[1:]`
     scaled to [0, 1] and returns the per-frame class scores (a forecaster: the
-    forecast frames, [0, 1] scale). TFLite conversion
-    falls back to TF Select ops when the model needs them (recurrent layers
-    usually do) and says so in the returned note.
+    forecast frames, [0, 1] scale). TFLite uses builtin ops only, unrolling the
+    recurrent loops of a model with a static time length when its loops need
+    TF ops; it falls back to TF Select ops only when that fails too, and says
+    so in the returned note. Every format is written atomically.
 
     Returns:
         `(path, note)`.
@@ -458,7 +459,8 @@ def export(model_path, out_path, format="saved_model"):
         raise ValueError(f"{out_path} exists ({kind}); expected a new path for the export")
     model = load_model(model_path)
     if format == "keras":
-        model.save(out_path)
+        with atomic_path(out_path) as tmp:
+            model.save(tmp)
         return out_path, "Keras file"
     out_path.parent.mkdir(parents=True, exist_ok=True)
     # assembled beside the target, so the final rename never crosses filesystems
@@ -471,17 +473,52 @@ def export(model_path, out_path, format="saved_model"):
                        else "per-frame class scores")
             return out_path, (f"SavedModel: serve(float32 {(None,) + tuple(model.input_shape[1:])})"
                               f" -> {returns}")
-        import tensorflow as tf
-
-        converter = tf.lite.TFLiteConverter.from_saved_model(str(saved))
-        try:
-            flatbuffer, note = converter.convert(), "TFLite, builtin ops only"
-        except Exception:  # the converter raises a generic error on unsupported ops
-            converter = tf.lite.TFLiteConverter.from_saved_model(str(saved))
-            converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS,
-                                                   tf.lite.OpsSet.SELECT_TF_OPS]
-            converter._experimental_lower_tensor_list_ops = False
-            flatbuffer = converter.convert()
-            note = "TFLite with TF Select ops: the runtime needs the Flex delegate"
-        out_path.write_bytes(flatbuffer)
+        flatbuffer, note = _tflite(model, saved, Path(tmp))
+        with atomic_path(out_path) as part:
+            part.write_bytes(flatbuffer)
         return out_path, note
+
+
+def _unrolled(model):
+    """A copy of `model` (same weights) whose recurrent layers unroll their
+    loops (`unroll=True` wherever a layer's config has it), or None when the
+    time length is not static."""
+    if len(model.input_shape) < 3 or model.input_shape[1] is None:
+        return None
+
+    def unroll(config):
+        if isinstance(config, dict):
+            return {k: True if k == "unroll" else unroll(v) for k, v in config.items()}
+        if isinstance(config, list):
+            return [unroll(v) for v in config]
+        return config
+
+    copy = model.__class__.from_config(unroll(model.get_config()))
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def _tflite(model, saved, tmp):
+    """TFLite bytes of `model` (exported at `saved`) and a note: builtin ops
+    when possible, if need be with the recurrent loops unrolled (static time
+    lengths); TF Select ops (the Flex delegate) only as the last resort."""
+    import tensorflow as tf
+
+    try:
+        return tf.lite.TFLiteConverter.from_saved_model(str(saved)).convert(), \
+            "TFLite, builtin ops only"
+    except Exception:  # the converter raises a generic error on unsupported ops
+        pass
+    copy = _unrolled(model)
+    if copy is not None:
+        copy.export(str(tmp / "unrolled"), verbose=False)
+        try:
+            return tf.lite.TFLiteConverter.from_saved_model(str(tmp / "unrolled")).convert(), \
+                "TFLite, builtin ops only (recurrent loops unrolled)"
+        except Exception:
+            pass
+    converter = tf.lite.TFLiteConverter.from_saved_model(str(saved))
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS,
+                                           tf.lite.OpsSet.SELECT_TF_OPS]
+    converter._experimental_lower_tensor_list_ops = False
+    return converter.convert(), "TFLite with TF Select ops: the runtime needs the Flex delegate"

@@ -317,3 +317,40 @@ def test_ctrl_c_says_where_the_backup_is(data_dir, tmp_path):
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130 and "Traceback" not in err
     assert f"backed up in {run}/backup: run the same command again to resume" in err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, shape, classes", [
+    ("crnn-gru", (5, 28, 28, 1), 10), ("crnn-convlstm2d", (5, 16, 16, 1), 10),
+    ("crnn-convgru2d", (5, 16, 16, 1), 10), ("RFC-Lenet", (3, 32, 32, 1), None),
+])
+def test_recurrent_presets_export_tflite_that_runs_with_builtin_ops(tmp_path, name, shape,
+                                                                    classes):
+    """GRU, ConvLSTM2D and ConvGRU loops (Flex ops in a while loop) are unrolled for
+    TFLite; the file runs in the plain interpreter and matches Keras."""
+    import tensorflow as tf
+
+    from keras_crnn.models import build_model
+    from keras_crnn.workflow import export
+
+    model = build_model(name, shape, classes)
+    model.save(tmp_path / "m.keras")
+    path, note = export(tmp_path / "m.keras", tmp_path / "out" / "m.tflite", "tflite")
+    assert "builtin ops only" in note
+    x = np.random.default_rng(0).random((1,) + shape).astype("float32")
+    interpreter = tf.lite.Interpreter(model_path=str(path))
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(interpreter.get_input_details()[0]["index"], x)
+    interpreter.invoke()
+    got = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+    np.testing.assert_allclose(got, np.asarray(model(x)), atol=1e-5)
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["m.tflite"]  # no leftovers
+
+
+def test_export_keras_into_a_missing_folder_is_atomic(tmp_path):
+    from keras_crnn.models import build_model
+    from keras_crnn.workflow import export
+
+    build_model("CNN-2-S", (2, 12, 12, 1), 3).save(tmp_path / "m.keras")
+    path, _ = export(tmp_path / "m.keras", tmp_path / "new" / "copy.keras", "keras")
+    assert [p.name for p in path.parent.iterdir()] == ["copy.keras"]
