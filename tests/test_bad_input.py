@@ -4,6 +4,7 @@ and leaves no output behind. (Library-level checks are tested beside each module
 import numpy as np
 import pytest
 
+from keras_crnn import datasets as D
 from keras_crnn.cli import main
 from keras_crnn.datasets import read_shards, write_shards
 
@@ -214,3 +215,67 @@ def test_numpy_integer_filters_are_accepted():
     layer = ConvGRU2D(np.int64(4), np.int32(3), padding="same")
     assert layer(np.zeros((1, 2, 8, 8, 1), "float32")).shape == (1, 8, 8, 4)
     assert layer.get_config()["filters"] == 4 and type(layer.get_config()["filters"]) is int
+
+
+def _write_mnist(folder, images, labels, images_bytes=None):
+    from reference import write_idx
+
+    folder.mkdir(parents=True, exist_ok=True)
+    write_idx(folder / "train-images-idx3-ubyte.gz", images)
+    write_idx(folder / "train-labels-idx1-ubyte.gz", labels)
+    if images_bytes is not None:
+        (folder / "train-images-idx3-ubyte.gz").write_bytes(images_bytes)
+    return folder
+
+
+def _cifar_batches(folder, batch):
+    import pickle
+
+    folder = folder / "cifar-10-batches-py"
+    folder.mkdir(parents=True)
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        (folder / name).write_bytes(batch if isinstance(batch, bytes) else pickle.dumps(batch))
+    return folder.parent
+
+
+FILE_CASES = {
+    "corrupt gzip": (lambda d: D.load_mnist(_write_mnist(d, np.zeros((2, 4, 4)), np.zeros(2),
+                                                         b"\x1f\x8b\x08\x00garbage")),
+                     r"train-images-idx3-ubyte.gz is corrupt or truncated.*EOFError"),
+    "truncated header": (lambda d: D.load_mnist(_write_mnist(
+        d, np.zeros((2, 4, 4)), np.zeros(2), __import__("gzip").compress(b"\0\0\x08\x03\0\0"))),
+        r"header announces 3 dimensions \(16 header bytes\). Received: 6 bytes"),
+    "swapped idx": (lambda d: D.load_mnist(_write_mnist(d, np.zeros(5), np.zeros((5, 4, 4)))),
+                    r"Expected images \(n, rows, cols\).*Received: shapes \(5,\) and \(5, 4, 4\)"),
+    "npz lengths": (lambda d: (np.savez(d / "mnist.npz", x_train=np.zeros((10, 4, 4), np.uint8),
+                                        y_train=np.zeros(3), x_test=np.zeros((2, 4, 4), np.uint8),
+                                        y_test=np.zeros(2)), D.load_mnist(d)),
+                    r"x_train/y_train: expected images.*of one length.*\(10, 4, 4\) and \(3,\)"),
+    "npz floats": (lambda d: (np.savez(d / "mnist.npz", x_train=np.zeros((2, 4, 4)),
+                                       y_train=np.zeros(2), x_test=np.zeros((2, 4, 4)),
+                                       y_test=np.zeros(2)), D.load_mnist(d)),
+                   r"expected uint8 images \(0-255\). Received: float64"),
+    "npz truncated": (lambda d: ((d / "mnist.npz").write_bytes(b"PK\x03\x04cut"),
+                                 D.load_mnist(d)),
+                      r"mnist.npz is corrupt or truncated.*BadZipFile"),
+    "cifar without data": (lambda d: D.load_cifar10(_cifar_batches(d, {b"labels": [0]})),
+                           r"data_batch_1 is not a CIFAR-10 python batch.*Received: \[b'labels'\]"),
+    "cifar corrupt": (lambda d: D.load_cifar10(_cifar_batches(d, b"\x80\x04\x95")),
+                      r"data_batch_1 is corrupt or truncated.*CIFAR-10 python batch"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FILE_CASES))
+def test_bad_dataset_files_are_named(case, tmp_path):
+    call, message = FILE_CASES[case]
+    with pytest.raises(ValueError, match=message):
+        call(tmp_path)
+
+
+def test_a_text_file_is_not_a_video(tmp_path):
+    pytest.importorskip("av", reason="PyAV (the `video` extra) reads video files")
+    from keras_crnn.datasets.video import read_video
+
+    (tmp_path / "clip.mp4").write_text("hello")
+    with pytest.raises(ValueError, match=r"clip.mp4 is not a readable video file"):
+        read_video(tmp_path / "clip.mp4")

@@ -69,14 +69,22 @@ def read_idx(path):
     """Reads an IDX file (MNIST/EMNIST format), gzipped or not, into a numpy array."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as f:
-        data = f.read()
+    try:
+        with opener(path, "rb") as f:
+            data = f.read()
+    except (OSError, EOFError) as error:  # gzip.BadGzipFile is an OSError
+        raise ValueError(f"{path} is corrupt or truncated: expected a "
+                         f"{'gzipped ' if path.suffix == '.gz' else ''}IDX file. "
+                         f"Received: {type(error).__name__}: {error}") from None
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
         raise ValueError(
             f"{path} is not an unsigned-byte IDX file: expected the magic bytes "
             f"00 00 08 <ndim>. Received: {data[:4].hex(' ')}"
         )
     ndim = data[3]
+    if len(data) < 4 + 4 * ndim:
+        raise ValueError(f"{path} is truncated: its header announces {ndim} dimensions "
+                         f"({4 + 4 * ndim} header bytes). Received: {len(data)} bytes")
     shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
     body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
     if body.size != int(np.prod(shape)):
@@ -101,6 +109,9 @@ def _idx_pair(dirs, stem):
     if images is None or labels is None:
         return None
     x, y = read_idx(images), read_idx(labels).astype(np.int64)
+    if x.ndim != 3 or y.ndim != 1:
+        raise ValueError(f"Expected images (n, rows, cols) in {images} and labels (n,) in "
+                         f"{labels}. Received: shapes {x.shape} and {y.shape} (files swapped?)")
     if len(x) != len(y):
         raise ValueError(f"{images} holds {len(x)} images but {labels} holds {len(y)} labels")
     return x[..., None], y
@@ -108,14 +119,30 @@ def _idx_pair(dirs, stem):
 
 def _load_npz(path, keys):
     # allow_pickle stays False: a user's file must not run code when read.
-    with np.load(path, allow_pickle=False) as data:
-        missing = [k for k in keys if k not in data.files]
-        if missing:
-            raise ValueError(
-                f"{path} lacks the arrays {missing}. Expected keys {list(keys)}. "
-                f"Received keys: {data.files}"
-            )
-        return [data[k] for k in keys]
+    import zipfile
+
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            missing = [k for k in keys if k not in data.files]
+            if missing:
+                raise ValueError(
+                    f"{path} lacks the arrays {missing}. Expected keys {list(keys)}. "
+                    f"Received keys: {data.files}"
+                )
+            return [data[k] for k in keys]
+    except (OSError, EOFError, zipfile.BadZipFile) as error:
+        raise ValueError(f"{path} is corrupt or truncated: expected an .npz archive. "
+                         f"Received: {type(error).__name__}: {error}") from None
+
+
+def _image_label_pair(images, labels, where):
+    """Checks grey images `(n, rows, cols)` against labels `(n,)`."""
+    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+        raise ValueError(f"{where}: expected images (n, rows, cols) and labels (n,) of one "
+                         f"length. Received: shapes {images.shape} and {labels.shape}")
+    if not np.issubdtype(images.dtype, np.integer) or images.min() < 0 or images.max() > 255:
+        raise ValueError(f"{where}: expected uint8 images (0-255). Received: {images.dtype}")
+    return images.astype(np.uint8)[..., None], labels.astype(np.int64)
 
 
 def load_mnist(path=None, download=False):
@@ -135,8 +162,8 @@ def load_mnist(path=None, download=False):
             npz, ["x_train", "y_train", "x_test", "y_test"]
         )
         return ImageSet(
-            (x_train[..., None], y_train.astype(np.int64)),
-            (x_test[..., None], y_test.astype(np.int64)),
+            _image_label_pair(x_train, y_train, f"{npz} x_train/y_train"),
+            _image_label_pair(x_test, y_test, f"{npz} x_test/y_test"),
             [str(i) for i in range(10)],
             f"MNIST ({npz})",
         )
@@ -170,10 +197,26 @@ class _ArrayUnpickler(pickle.Unpickler):
 
 
 def _cifar_python_batch(path):
-    with open(path, "rb") as f:
-        batch = _ArrayUnpickler(f, encoding="bytes").load()
+    try:
+        with open(path, "rb") as f:
+            batch = _ArrayUnpickler(f, encoding="bytes").load()
+    except pickle.UnpicklingError as error:
+        if str(error).startswith("Refusing"):  # a class that would run code
+            raise
+        raise ValueError(f"{path} is corrupt or truncated: expected a CIFAR-10 python batch. "
+                         f"Received: UnpicklingError: {error}") from None
+    except (EOFError, ValueError, TypeError, IndexError, KeyError, AttributeError) as error:
+        raise ValueError(f"{path} is corrupt or truncated: expected a CIFAR-10 python batch. "
+                         f"Received: {type(error).__name__}: {error}") from None
+    if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
+        keys = sorted(batch) if isinstance(batch, dict) else type(batch).__name__
+        raise ValueError(f"{path} is not a CIFAR-10 python batch: expected a dict with "
+                         f"b'data' and b'labels'. Received: {keys}")
     data = np.asarray(batch[b"data"], dtype=np.uint8)
     labels = np.asarray(batch[b"labels"], dtype=np.int64)
+    if data.ndim != 2 or data.shape[1] != 3072 or len(data) != len(labels):
+        raise ValueError(f"{path}: expected data (n, 3072) and n labels. Received: "
+                         f"data {data.shape}, {len(labels)} labels")
     return data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), labels
 
 

@@ -60,7 +60,11 @@ def read_video(path, fps=4.0, size=None, audio=True, sample_rate=16000):
     from PIL import Image
 
     frames = []
-    with av.open(str(path)) as container:
+    try:
+        container = av.open(str(path))
+    except av.error.FFmpegError as error:
+        raise ValueError(f"{path} is not a readable video file: {error}") from None
+    with container:
         if not container.streams.video:
             raise ValueError(f"{path} holds no video stream")
         stream = container.streams.video[0]
