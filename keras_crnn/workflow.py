@@ -117,7 +117,11 @@ def _training_arrays(arrays, data_dir, preset):
     frames = check_frames(arrays["frames"], "frames")
     if task == "images":
         return _forecast_pairs(frames)
-    targets = arrays[needed[1]]
+    targets = np.asarray(arrays[needed[1]])
+    if not np.issubdtype(targets.dtype, np.integer):
+        kind = "class indices" if task == "frames" else "0/1 mask values"
+        raise ValueError(f"`{needed[1]}` must be integers ({kind}). "
+                         f"Received: dtype={targets.dtype}")
     expected = frames.shape[:2] if task == "frames" else frames.shape[:4] + (1,)
     if targets.shape != expected:
         raise ValueError(f"`{needed[1]}` must have shape {expected} for these frames. "
@@ -403,7 +407,17 @@ def predict(model_path, inputs, out_path):
     """
     from keras_crnn.training import predict_labels
 
-    inputs = Path(inputs)
+    inputs, out_path = Path(inputs), Path(out_path)
+    if out_path.suffix != ".npz" or out_path.is_dir():
+        raise ValueError(f"`out` must be a path ending in .npz (not a folder). "
+                         f"Received: {out_path}")
+    if not inputs.exists():
+        raise FileNotFoundError(f"{inputs} does not exist: expected an .npz with `frames`, a "
+                                "dataset folder or a folder of frame images")
+    if inputs.is_file() and inputs.suffix != ".npz":
+        raise ValueError(f"Expected an .npz with `frames` (n, T, rows, cols, channels), a "
+                         f"dataset folder or a folder of frame images. Received: {inputs} "
+                         f"(a {inputs.suffix or 'suffix-less'} file)")
     if inputs.is_dir() and (inputs / "manifest.json").is_file():
         frames = read_shards(inputs)["frames"]
     elif inputs.is_dir():
@@ -417,7 +431,6 @@ def predict(model_path, inputs, out_path):
     frames = check_frames(frames, "frames")
     model = load_model(model_path)
     _check_input(model, frames)
-    out_path = Path(out_path)
     if _is_image_model(model):
         from keras_crnn.training import predict_images
 

@@ -279,3 +279,30 @@ def test_a_text_file_is_not_a_video(tmp_path):
     (tmp_path / "clip.mp4").write_text("hello")
     with pytest.raises(ValueError, match=r"clip.mp4 is not a readable video file"):
         read_video(tmp_path / "clip.mp4")
+
+
+def test_float_labels_are_refused(tmp_path, capsys):
+    data = tmp_path / "data"
+    write_shards(data, {"frames": np.zeros((4, 5, 28, 28, 1), np.uint8),
+                        "labels": np.full((4, 5), 3.5)}, progress=False)
+    assert main(["train", "CNN-2-S", "--data", str(data), "--out", str(tmp_path / "r")]) == 2
+    assert "`labels` must be integers (class indices). Received: dtype=float64" in _error(capsys)
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("case", ["npy input", "folder out", "txt out", "missing input"])
+def test_predict_names_what_it_takes(untrained_model, tmp_path, capsys, case):
+    frames = np.zeros((1, 5, 28, 28, 1), np.uint8)
+    np.save(tmp_path / "in.npy", frames)
+    np.savez(tmp_path / "in.npz", frames=frames)
+    (tmp_path / "outdir.npz").mkdir()
+    inputs, out, message = {
+        "npy input": ("in.npy", "p.npz", "Expected an .npz with `frames`.*in.npy \\(a .npy file\\)"),
+        "folder out": ("in.npz", "outdir.npz", "`out` must be a path ending in .npz"),
+        "txt out": ("in.npz", "p.txt", "`out` must be a path ending in .npz.*p.txt"),
+        "missing input": ("nope.npz", "p.npz", "nope.npz does not exist"),
+    }[case]
+    assert main(["predict", str(untrained_model), str(tmp_path / inputs), "--out",
+                 str(tmp_path / out)]) == 2
+    assert __import__("re").search(message, _error(capsys))
+    assert not (tmp_path / "p.npz").exists()
