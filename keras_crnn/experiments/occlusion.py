@@ -262,7 +262,7 @@ def occlusion_sweep(dataset="mnist", data_dir=None, widths=(1, 2, 3, 4, 5, 6, 7,
 
 # `make demo` / `keras-crnn demo`: Table 1's headline pair on the offline digits,
 # trained to convergence (early stopping), in about 3 minutes on 2 CPU cores.
-DEMO = {"train_images": 4000, "test_images": 1500, "epochs": 15, "patience": 3,
+DEMO = {"train_images": 3000, "test_images": 1500, "epochs": 12, "patience": 2,
         "batch_size": 32}
 
 
