@@ -306,3 +306,16 @@ def test_predict_names_what_it_takes(untrained_model, tmp_path, capsys, case):
                  str(tmp_path / out)]) == 2
     assert __import__("re").search(message, _error(capsys))
     assert not (tmp_path / "p.npz").exists()
+
+
+def test_a_cdnet_ground_truth_of_another_size_is_named(tmp_path):
+    from PIL import Image
+
+    from keras_crnn.datasets import cdnet
+
+    folder = cdnet.write_cdnet_video(cdnet.synthetic_cdnet_video(length=4, size=(24, 32)),
+                                     tmp_path / "video")
+    Image.fromarray(np.zeros((20, 32), np.uint8)).save(folder / "groundtruth" / "gt000003.png")
+    with pytest.raises(ValueError, match=r"gt000003.png is 32x20; expected 32x24 like "
+                                         r"gt000001.png"):
+        cdnet.read_cdnet_video(folder)

@@ -48,6 +48,16 @@ def _read_image(path, mode):
                          "CDnet frame or ground-truth file.") from error
 
 
+def _stack_one_size(images):
+    """Stacks `(path, image)` pairs, naming the first file whose size differs."""
+    first_path, first = images[0]
+    for path, image in images:
+        if image.shape != first.shape:
+            raise ValueError(f"{path} is {image.shape[1]}x{image.shape[0]}; expected "
+                             f"{first.shape[1]}x{first.shape[0]} like {first_path.name}")
+    return np.stack([image for _, image in images])
+
+
 def read_cdnet_video(folder):
     """Reads a CDnet video folder (see the module docstring).
 
@@ -76,8 +86,8 @@ def read_cdnet_video(folder):
     first, last = int(parts[0]), int(parts[1])
     if not 1 <= first <= last <= len(frame_files):
         raise ValueError(f"{troi_file} gives frames {first}-{last}, outside 1-{len(frame_files)}")
-    frames = np.stack([_read_image(p, "RGB") for p in frame_files])
-    labels = np.stack([_read_image(p, "L") for p in label_files])
+    frames = _stack_one_size([(p, _read_image(p, "RGB")) for p in frame_files])
+    labels = _stack_one_size([(p, _read_image(p, "L")) for p in label_files])
     roi = _read_image(roi_file, "L") > 0
     if frames.shape[1:3] != labels.shape[1:] or roi.shape != labels.shape[1:]:
         raise ValueError(f"{folder}: frames {frames.shape[1:3]}, ground truth "
