@@ -19,6 +19,7 @@ import keras
 import numpy as np
 
 from keras_crnn import pipelines
+from keras_crnn.datasets.core import check_frames
 
 
 class EpochProgress(keras.callbacks.Callback):
@@ -126,6 +127,7 @@ def fit_forecaster(model, train, validation, epochs, batch_size, seed, optimizer
 
 def predict_labels(model, x, batch_size=256):
     """Class scores `(n, time, classes)` for uint8 frames, in batches."""
+    x = check_frames(x, "x")
     ds = pipelines.make_dataset(x, batch_size=batch_size, shuffle=False, scale=1 / 255)
     return np.concatenate([np.asarray(model(batch, training=False)) for batch in ds])
 
@@ -133,6 +135,7 @@ def predict_labels(model, x, batch_size=256):
 def predict_images(model, x, batch_size=128):
     """Forecasts of a head-"images" model on the 0-255 scale (float, unclipped)
     for uint8 frames, in batches."""
+    x = check_frames(x, "x")
     ds = pipelines.make_dataset(x, batch_size=batch_size, shuffle=False, scale=1 / 255)
     return np.concatenate([np.asarray(model(batch, training=False)) for batch in ds]) * 255.0
 
@@ -235,6 +238,7 @@ def three_stage_recipe(fcn, build_recurrent, train, validation, epochs, batch_si
 def predict_masks(model, frames, batch_size=64):
     """Masks of every window's last frame: `(n, T - window + 1, out_rows,
     out_cols, 1)` probabilities for uint8 frames `(n, T, ...)`."""
+    frames = check_frames(frames)
     window = model.input_shape[1]
     ds = pipelines.make_dataset(frames, batch_size=batch_size, shuffle=False, window=window,
                                 scale=1 / 255)

@@ -319,3 +319,18 @@ def test_a_cdnet_ground_truth_of_another_size_is_named(tmp_path):
     with pytest.raises(ValueError, match=r"gt000003.png is 32x20; expected 32x24 like "
                                          r"gt000001.png"):
         cdnet.read_cdnet_video(folder)
+
+
+def test_the_streaming_segmenter_and_predict_helpers_refuse_scaled_frames():
+    from keras_crnn.models import build_model
+    from keras_crnn.models.streaming import StreamingSegmenter
+    from keras_crnn.training import predict_labels
+
+    segmenter = StreamingSegmenter(build_model("FC-Lenet", (3, 16, 16, 1)))
+    with pytest.raises(ValueError, match=r"frames are uint8 \(0-255\); pass scale=1.*float32"):
+        segmenter.step(np.full((16, 16, 1), 0.5, "float32"))
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        StreamingSegmenter(segmenter.model, scale=1).step(np.full((16, 16, 1), np.nan))
+    assert segmenter.step(np.zeros((16, 16, 1), np.uint8)).shape == (16, 16)
+    with pytest.raises(ValueError, match=r"`x` must be uint8 frames.*float64"):
+        predict_labels(build_model("CNN-2-S", (2, 12, 12, 1), 3), np.zeros((1, 2, 12, 12, 1)))

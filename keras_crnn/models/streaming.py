@@ -80,6 +80,13 @@ class StreamingSegmenter:
         if tuple(frame.shape) != self.frame_shape:
             raise ValueError(f"Expected one frame of shape {self.frame_shape}. "
                              f"Received: shape={received.shape}")
+        if not np.issubdtype(frame.dtype, np.number) or frame.dtype == np.bool_:
+            raise ValueError(f"Expected a numeric frame. Received: dtype={frame.dtype}")
+        if self.scale != 1 and not np.issubdtype(frame.dtype, np.integer):
+            raise ValueError(f"With scale={self.scale:g} frames are uint8 (0-255); pass "
+                             f"scale=1 for frames already scaled. Received: dtype={frame.dtype}")
+        if not np.isfinite(frame).all():
+            raise ValueError("The frame holds NaN or infinite values")
         return frame.astype(np.float32) * np.float32(self.scale)
 
     def step(self, frame):
