@@ -51,6 +51,8 @@ RUN_FILE = "run.json"
 
 
 def _check_run(out_dir, settings):
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValueError(f"`out` must be a run folder. Received: {out_dir}, a file")
     path = out_dir / RUN_FILE
     if path.is_file():
         previous = json.loads(path.read_text())

@@ -334,3 +334,10 @@ def test_the_streaming_segmenter_and_predict_helpers_refuse_scaled_frames():
     assert segmenter.step(np.zeros((16, 16, 1), np.uint8)).shape == (16, 16)
     with pytest.raises(ValueError, match=r"`x` must be uint8 frames.*float64"):
         predict_labels(build_model("CNN-2-S", (2, 12, 12, 1), 3), np.zeros((1, 2, 12, 12, 1)))
+
+
+def test_train_out_that_is_a_file(shards, tmp_path, capsys):
+    (tmp_path / "r").write_text("notes")
+    assert main(["train", "CNN-2-S", "--data", str(shards), "--out", str(tmp_path / "r")]) == 2
+    assert "`out` must be a run folder. Received:" in _error(capsys)
+    assert (tmp_path / "r").read_text() == "notes"
