@@ -307,7 +307,7 @@ def test_ctrl_c_says_where_the_backup_is(data_dir, tmp_path):
 
     run = tmp_path / "run"
     command = [sys.executable, "-m", "keras_crnn.cli", "train", "CNN-2-S", "--data",
-               str(data_dir), "--out", str(run), "--epochs", "40", "--batch-size", "16"]
+               str(data_dir), "--out", str(run), "--epochs", "100000", "--batch-size", "16"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                text=True)
     deadline = time.time() + 120
