@@ -255,7 +255,7 @@ def _decode(data, name, mode):
 
 
 def _folder_members(path):
-    """`(name, bytes reader)` of every image file under folder or tar `path`."""
+    """`(name, bytes)` of every image file under folder or tar `path`."""
     import tarfile
 
     if path.is_file():
@@ -316,13 +316,15 @@ def load_image_folder(path, class_names=None):
                          f"classes {names}")
     first_name, first_data = next(iter(next(iter(found.values())).values()))[0]
     mode = "L" if _decode(first_data, first_name, None).ndim == 2 else "RGB"
-    shape = _decode(first_data, first_name, mode).shape
+    shape = None  # every image must have the first one's
     splits = {}
     for split, classes in found.items():
         images, labels = [], []
         for label, class_name in enumerate(names):
             for name, data in classes.get(class_name, ()):
                 image = _decode(data, name, mode)
+                if shape is None:
+                    shape, first_name = image.shape, name
                 if image.shape != shape:
                     raise ValueError(f"{path}: {name} is {image.shape[1]}x{image.shape[0]}, "
                                      f"expected {shape[1]}x{shape[0]} like {first_name}")
