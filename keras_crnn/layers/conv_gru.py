@@ -467,6 +467,10 @@ class ConvGRU(keras.layers.RNN):
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         self._check_call(sequences, initial_state, mask)
+        if mask is not None and len(mask.shape) > 2:
+            # `Masking` before a 5D input gives a mask per pixel (batch, time, *spatial):
+            # a step is padding only where its whole frame is.
+            mask = keras.ops.any(mask, axis=tuple(range(2, len(mask.shape))))
         projected = self.cell.project_inputs(sequences, training=training)
         self.cell.begin_sequence(ops.shape(sequences)[0], training)
         steps = sequences.shape[1]
@@ -478,6 +482,10 @@ class ConvGRU(keras.layers.RNN):
                     and not self.go_backwards):
                 return self._unrolled_from_zeros(projected, training)
             self.unroll = unroll  # read by keras.layers.RNN.call
+            if mask is not None and keras.backend.backend() != "tensorflow":
+                # JAX's and PyTorch's RNN loops broadcast a (batch, time) mask only
+                # against flat states: give it the states' rank.
+                mask = keras.ops.reshape(mask, tuple(mask.shape[:2]) + (1,) * (self.rank + 1))
             return super().call(projected, initial_state=initial_state, mask=mask,
                                 training=training)
         finally:
