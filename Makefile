@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test demo bench results lint clean
+.PHONY: install test test-backends demo bench results lint clean
 
 $(STAMP): setup.cfg setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,22 @@ install: $(STAMP)
 # Two workers (pytest-xdist): most tests are bound by graph tracing, one core each.
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2 --durations=15
+
+# The backend-agnostic tests (ConvGRU eq. 7, LSTM, builders, metrics, cross-backend
+# .keras files) on each Keras backend, each in its own process.
+BACKEND_STAMP := $(VENV)/.backends
+BACKEND_TESTS := tests/test_backends.py tests/test_conv_gru.py tests/test_conv_gru_fast_paths.py \
+	tests/test_lstm.py tests/test_models.py tests/test_metrics.py
+
+$(BACKEND_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[cpu,test,jax,torch]"
+	touch $(BACKEND_STAMP)
+
+test-backends: $(BACKEND_STAMP)
+	for backend in tensorflow jax torch; do \
+		echo "== KERAS_BACKEND=$$backend"; \
+		KERAS_BACKEND=$$backend $(PY) -m pytest -q -n 2 -p no:cacheprovider $(BACKEND_TESTS) || exit 1; \
+	done
 
 demo: $(STAMP)
 	$(VENV)/bin/keras-crnn demo

@@ -87,3 +87,56 @@ def write_idx(path, array):
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "wb") as f:
         f.write(header + array.tobytes())
+
+
+def outputs_and_gradients(layer, x, training, **call_kwargs):
+    """`layer(x)`'s outputs (a list) and the gradients of sum_i (i + 1) * sum(output_i)
+    with respect to `x` and each trainable weight, on whichever Keras backend runs:
+    TensorFlow's tape, `jax.grad` over `stateless_call`, or torch autograd. A weight
+    the outputs do not depend on gets a zero gradient."""
+    import keras
+
+    def total(outs):
+        return sum(keras.ops.sum(o * (i + 1.0)) for i, o in enumerate(outs))
+
+    def as_list(out):
+        return list(out) if isinstance(out, list | tuple) else [out]
+
+    weights = layer.trainable_weights
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        x = tf.constant(x)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            outs = as_list(layer(x, training=training, **call_kwargs))
+            loss = total(outs)
+        grads = tape.gradient(loss, [x] + [w.value for w in weights],
+                              unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    elif backend == "jax":
+        import jax
+
+        trainable = [w.value for w in layer.trainable_variables]
+        fixed = [w.value for w in layer.non_trainable_variables]
+
+        def loss_fn(x, trainable):
+            out, _ = layer.stateless_call(trainable, fixed, x, training=training, **call_kwargs)
+            outs = as_list(out)
+            return total(outs), outs
+
+        (_, outs), (grad_x, grad_w) = jax.value_and_grad(loss_fn, argnums=(0, 1),
+                                                         has_aux=True)(x, trainable)
+        grads = [grad_x] + list(grad_w)
+    elif backend == "torch":
+        import torch
+
+        x = torch.tensor(x, requires_grad=True)
+        outs = as_list(layer(x, training=training, **call_kwargs))
+        sources = [x] + [w.value for w in weights]
+        grads = torch.autograd.grad(total(outs), sources, allow_unused=True)
+        grads = [torch.zeros_like(s) if g is None else g for s, g in zip(sources, grads, strict=True)]
+    else:
+        raise ValueError(f"No gradient helper for the {backend!r} backend")
+    to_numpy = keras.ops.convert_to_numpy
+    return [to_numpy(o) for o in outs], [to_numpy(g) for g in grads]

@@ -25,7 +25,7 @@ def test_every_preset_builds_and_runs(name, head):
     expected = (2, 4, 7) if head == "frames" else (2, 7)
     assert tuple(model(x).shape) == expected
     assert model.output_shape == (None,) + expected[1:]
-    np.testing.assert_allclose(np.asarray(model(x)).sum(-1), 1.0, rtol=1e-5)  # softmax
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(model(x)).sum(-1), 1.0, rtol=1e-5)  # softmax
 
 
 def test_parameter_count_of_the_occlusion_crnn():
@@ -101,7 +101,7 @@ def test_preset_keras_round_trip(tmp_path):
     x = np.random.default_rng(1).random((2, 3, 8, 8, 1), dtype=np.float32)
     model.save(tmp_path / "m.keras")
     loaded = keras.saving.load_model(tmp_path / "m.keras")
-    np.testing.assert_array_equal(np.asarray(loaded(x)), np.asarray(model(x)))
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(loaded(x)), keras.ops.convert_to_numpy(model(x)))
 
 
 def test_occlusion_paper_models_shapes_and_parameter_counts():
@@ -163,7 +163,7 @@ def test_convolutional_forecasters_predict_the_change_from_the_input(name):
     # Residual: with a zero decoder the forecast is the input frame itself.
     decoder = model.get_layer("decoder")
     decoder.set_weights([np.zeros_like(w) for w in decoder.get_weights()])
-    np.testing.assert_allclose(np.asarray(model(x)), x, atol=1e-6)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(model(x)), x, atol=1e-6)
 
 
 def test_image_head_decodes_maps_with_a_1x1_convolution_and_respects_output_shape():
@@ -203,7 +203,7 @@ def test_the_paper_forecaster_learns_and_round_trips(tmp_path):
     path = tmp_path / "forecaster.keras"
     model.save(path)
     again = keras.models.load_model(path)
-    np.testing.assert_allclose(np.asarray(again(x[:2])), np.asarray(model(x[:2])), atol=1e-5)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(again(x[:2])), keras.ops.convert_to_numpy(model(x[:2])), atol=1e-5)
 
 
 def _registry_case(preset):
