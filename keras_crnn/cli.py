@@ -121,6 +121,10 @@ def _generate(args):
 
 
 def _train(args):
+    if args.cpu_devices is not None:
+        from keras_crnn.runtime import split_cpu
+
+        split_cpu(args.cpu_devices)
     from keras_crnn.workflow import train
 
     try:
@@ -225,9 +229,12 @@ def build_parser():
     fit.add_argument("--epochs", type=int, default=10)
     fit.add_argument("--batch-size", type=int, default=32)
     fit.add_argument("--seed", type=int, default=0)
-    fit.add_argument("--strategy", choices=("none", "mirrored", "multi-worker"), default="none",
-                     help="tf.distribute: mirrored (this machine's GPUs) or multi-worker "
-                          "(machines in TF_CONFIG); --batch-size is the global batch")
+    fit.add_argument("--strategy", choices=("none", "mirrored"), default="none",
+                     help="tf.distribute: mirrored (this machine's GPUs, or --cpu-devices "
+                          "logical CPUs); --batch-size is the global batch")
+    fit.add_argument("--cpu-devices", type=int, default=None, metavar="N",
+                     help="split the CPU into N logical devices (replicas of --strategy "
+                          "mirrored on a machine without GPUs)")
     fit.add_argument("--precision", choices=PRECISIONS, default="float32",
                      help="mixed_bfloat16: compute in bfloat16, weights and outputs float32")
     fit.set_defaults(func=_train)

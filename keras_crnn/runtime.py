@@ -81,3 +81,18 @@ def environment_report():
         ]
         report["onednn"] = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default (on)")
     return report
+
+
+def split_cpu(devices):
+    """Splits this machine's CPU into `devices` logical TensorFlow devices, so that
+    `tf.distribute.MirroredStrategy` runs that many replicas without GPUs. Must run
+    before TensorFlow places its first op."""
+    if isinstance(devices, bool) or not isinstance(devices, int) or devices < 1:
+        raise ValueError(f"`devices` must be a positive integer. Received: {devices!r}")
+    tf = quiet_tensorflow_import()
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    try:
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(devices)])
+    except RuntimeError as error:  # TensorFlow already placed an op
+        raise RuntimeError(f"split_cpu({devices}) must run before TensorFlow starts: {error}")

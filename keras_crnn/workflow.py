@@ -67,20 +67,20 @@ def _check_run(out_dir, settings):
         path.write_text(json.dumps(settings, indent=1))
 
 
-STRATEGIES = ("none", "mirrored", "multi-worker")
+# Keras 3's `fit` does not run under tf.distribute.MultiWorkerMirroredStrategy
+# (keras-team/keras#20585), so no multi-worker strategy is offered here.
+STRATEGIES = ("none", "mirrored")
 
 
 def distribution_strategy(name):
     """`None`, or a `tf.distribute` strategy: `mirrored` (this machine's GPUs, or
-    its logical devices) or `multi-worker` (machines listed in `TF_CONFIG`)."""
+    its logical devices: see `keras_crnn.runtime.split_cpu`)."""
     if name in (None, "none"):
         return None
     import tensorflow as tf
 
     if name == "mirrored":
         return tf.distribute.MirroredStrategy()
-    if name == "multi-worker":
-        return tf.distribute.MultiWorkerMirroredStrategy()
     raise ValueError(f"`strategy` must be one of {STRATEGIES}. Received: {name!r}")
 
 

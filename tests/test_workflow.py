@@ -354,3 +354,26 @@ def test_export_keras_into_a_missing_folder_is_atomic(tmp_path):
     build_model("CNN-2-S", (2, 12, 12, 1), 3).save(tmp_path / "m.keras")
     path, _ = export(tmp_path / "m.keras", tmp_path / "new" / "copy.keras", "keras")
     assert [p.name for p in path.parent.iterdir()] == ["copy.keras"]
+
+
+@pytest.mark.slow
+def test_cli_mirrored_strategy_on_logical_cpus(tmp_path):
+    """`--cpu-devices 2` gives `--strategy mirrored` two replicas: a global batch
+    that does not split in two is refused before anything is written."""
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    assert main(["generate", "occluded-digits", "--out", str(data), "--num", "24",
+                 "--seq-len", "5"]) == 0
+    base = [sys.executable, "-m", "keras_crnn.cli", "train", "CNN-2-S", "--data", str(data),
+            "--epochs", "1", "--strategy", "mirrored", "--cpu-devices", "2"]
+    odd = subprocess.run(base + ["--out", str(tmp_path / "odd"), "--batch-size", "7"],
+                         capture_output=True, text=True)
+    assert odd.returncode == 2
+    assert "multiple of the 2 replicas" in odd.stderr and "batch_size=7" in odd.stderr
+    assert not (tmp_path / "odd").exists()
+    even = subprocess.run(base + ["--out", str(tmp_path / "even"), "--batch-size", "8"],
+                          capture_output=True, text=True)
+    assert even.returncode == 0, even.stderr[-2000:]
+    assert (tmp_path / "even" / "model.keras").exists()
