@@ -95,4 +95,4 @@ def split_cpu(devices):
         tf.config.set_logical_device_configuration(
             cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(devices)])
     except RuntimeError as error:  # TensorFlow already placed an op
-        raise RuntimeError(f"split_cpu({devices}) must run before TensorFlow starts: {error}")
+        raise RuntimeError(f"split_cpu({devices}) must run before TensorFlow starts: {error}") from None
