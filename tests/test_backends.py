@@ -16,8 +16,7 @@ import pytest
 from keras_crnn.layers import ConvGRU2D
 from keras_crnn.models import build_model
 
-BACKENDS = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
-OTHERS = [b for b in BACKENDS if b != keras.backend.backend()]
+OTHERS = [b for b in ("tensorflow", "jax", "torch") if b != keras.backend.backend()]
 
 
 def _model():
@@ -32,7 +31,7 @@ def _model():
 @pytest.mark.slow
 @pytest.mark.parametrize("other", OTHERS)
 def test_keras_file_loads_on_another_backend_with_the_same_outputs(other, tmp_path):
-    if importlib.util.find_spec(BACKENDS[other]) is None:
+    if importlib.util.find_spec(other) is None:
         pytest.skip(f"the {other} backend is not installed (`pip install -e .[{other}]`)")
     keras.utils.set_random_seed(0)
     model = _model()
