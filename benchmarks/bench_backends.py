@@ -20,6 +20,7 @@ CASES = [(16, 3, 16, 32), (16, 10, 16, 32)]  # (batch, time, size, channels)
 _WORKER = """
 import json, sys
 import keras, numpy as np
+from benchmarks.bench_conv_gru import _model
 from benchmarks.common import interleaved_medians
 from keras_crnn.layers import ConvGRU2D
 
@@ -29,13 +30,9 @@ for batch, steps, size, channels in json.loads(sys.argv[2]):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(batch, steps, size, size, channels)).astype("float32")
     y = rng.normal(size=(batch, size, size, filters)).astype("float32")
-    models = {}
-    for name, layer in (("ConvLSTM2D", keras.layers.ConvLSTM2D(filters, 3, padding="same")),
-                        ("ConvGRU2D", ConvGRU2D(filters, 3, padding="same"))):
-        keras.utils.set_random_seed(0)
-        model = keras.Sequential([keras.Input(x.shape[1:]), layer])
-        model.compile(keras.optimizers.SGD(1e-3), "mse")
-        models[name] = model
+    models = {"ConvLSTM2D": _model(keras.layers.ConvLSTM2D(filters, 3, padding="same"),
+                                   x.shape[1:]),
+              "ConvGRU2D": _model(ConvGRU2D(filters, 3, padding="same"), x.shape[1:])}
     medians = interleaved_medians(
         {n: (lambda m=m: m.train_on_batch(x, y)) for n, m in models.items()}, repeats)
     rows.append([[batch, steps, size, channels], medians["ConvLSTM2D"], medians["ConvGRU2D"]])
