@@ -94,6 +94,39 @@ def plot_learning_curves(histories, metrics=("accuracy", "val_accuracy"), log_sc
     return fig
 
 
+def plot_learning_curve_bands(curves, metrics=("loss", "val_loss"), log_scale=False):
+    """Learning curves over seeds: one panel per metric, one line per model
+    (the mean over the seeds still training at each epoch) in a band from
+    the lowest to the highest seed.
+
+    Args:
+        curves: `{model: [history, ...]}`, one Keras-style history dict
+            (`{metric: [per-epoch values]}`) per seed; runs stopped early
+            may differ in length.
+    """
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
+    for ax, metric in zip(axes[0], metrics, strict=True):
+        for name, histories in curves.items():
+            runs = [h[metric] for h in histories if metric in h]
+            if not runs:
+                continue
+            epochs = np.arange(1, max(len(r) for r in runs) + 1)
+            at = [[r[e - 1] for r in runs if len(r) >= e] for e in epochs]
+            mean = [np.mean(v) for v in at]
+            (line,) = ax.plot(epochs, mean, label=f"{name} ({len(runs)} seed{'s' * (len(runs) > 1)})")
+            if len(runs) > 1:
+                ax.fill_between(epochs, [min(v) for v in at], [max(v) for v in at],
+                                color=line.get_color(), alpha=0.2, linewidth=0)
+        ax.set_xlabel("epoch")
+        ax.set_title(metric)
+        if log_scale:
+            ax.set_yscale("log")
+        ax.grid(alpha=0.3)
+    axes[0, -1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    return fig
+
+
 def plot_level_accuracy(table):
     """Grouped bars: accuracy (%) by occlusion level for each model of a results table."""
     rows = [r for r in table.rows if r["metric"].startswith("accuracy_level_")]

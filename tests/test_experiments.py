@@ -43,6 +43,25 @@ def test_findings_compare_best_rows_either_way():
     assert "not measured" in Finding("", "beats", "mse", ("CRNN",), ("CNN",)).verdict(table)
 
 
+def test_every_row_must_beat_for_all_beat_and_verdicts_weigh_the_seed_spread():
+    table = _table({"a1": 0.9, "a2": 0.7, "b": 0.8})
+    assert Finding("", "all_beat", "accuracy", ("a*",), ("b",)).evaluate(table) == \
+        (False, pytest.approx(-0.1))
+    assert Finding("", "beats", "accuracy", ("a*",), ("b",)).evaluate(table)[0]
+    lower = Finding("", "all_beat", "accuracy", ("a*",), ("b",), higher_is_better=False)
+    assert lower.evaluate(table) == (False, pytest.approx(-0.1))
+    seeds = ResultsTable("t", "T", "tiny", "made here", 0, 1)
+    seeds.add("A", "d", "mse", 1.0, std=0.1)
+    seeds.add("B", "d", "mse", 1.5, std=0.2)
+    seeds.add("C", "d", "mse", 1.2, std=0.3)
+    beyond = Finding("", "beats", "mse", ("A",), ("B",), higher_is_better=False)
+    assert beyond.seed_spread(seeds) == pytest.approx(0.3)
+    assert "**holds** (gap +0.5 mse, beyond the seed spread 0.3)" in beyond.verdict(seeds)
+    within = Finding("", "beats", "mse", ("A",), ("C",), higher_is_better=False)
+    assert "within the seed spread 0.4" in within.verdict(seeds)
+    assert Finding("", "beats", "accuracy", ("a1",), ("b",)).seed_spread(table) is None
+
+
 def test_records_refuse_inconsistent_settings_and_findings():
     settings = {scale: {"epochs": 1, "batch_size": 2, "patience": None} for scale in SCALES}
     with pytest.raises(ValueError, match="every scale"):
@@ -115,7 +134,7 @@ def test_tables_hold_their_rows(tiny_results):
     assert tables["forecast-table3"].extras["parameters"]["CRNN"] == 17_773_440
     assert tables["forecast-table3"].value("copy-last-frame", "mae_static") == 0.0
     assert list(tables["forecast-batch-sizes"].extras["histories"]) == \
-        ["batch 8", "batch 16", "batch 32", "batch 64"]
+        [f"batch {b} (seed {s})" for b in (8, 16, 32, 64) for s in (0, 1)]
     assert [r["model"] for r in tables["segmentation-table2"].rows if
             r["metric"] == "f_measure"] == ["FC-Lenet", "FC-VGG", "GRU pretrained", "RFC-VGG",
                                            "FC-VGG (3 epochs)"]

@@ -59,3 +59,41 @@ def test_lstm_activation_variants_are_the_papers():
     _, variants = FIGURE_VARIANTS["forecast-lstm-activations"]
     assert [v[0] for v in variants] == ["tanh/tanh", "tanh/hard_sigmoid", "selu/tanh",
                                         "selu/hard_sigmoid"]
+
+
+def test_figures_share_the_baseline_fit_per_seed(tmp_path, monkeypatch):
+    import keras_crnn.models
+    from keras_crnn.experiments import get_experiment
+    from keras_crnn.experiments.forecast import _variant_fit, forecast_data
+    from keras_crnn.experiments.record import Run
+
+    fig3 = Run(get_experiment("forecast-activations"), "tiny", "pines", progress=False,
+               cache_dir=str(tmp_path))
+    data = forecast_data(fig3)
+    tanh = _variant_fit(fig3, data, "tanh", {"conv_activation": "tanh"}, "adam", None, 0)
+    assert len(tanh["fit"]["history"]["val_loss"]) == 1 and tanh["mse"] > 0
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the baseline was trained again")
+
+    monkeypatch.setattr(keras_crnn.models, "build_model", refuse)
+    fig6 = Run(get_experiment("forecast-batch-sizes"), "tiny", "pines", progress=False,
+               cache_dir=str(tmp_path))
+    assert _variant_fit(fig6, data, "batch 16", {}, "adam", 16, 0) == tanh
+    with pytest.raises(AssertionError, match="trained again"):  # another seed is a new fit
+        _variant_fit(fig6, data, "batch 16", {}, "adam", 16, 1)
+
+
+@pytest.mark.slow
+def test_figure_rows_are_means_over_seeds(tiny_results):
+    _, table = tiny_results("forecast-batch-sizes")
+    seeds = table.extras["seeds"]
+    assert seeds == [0, 1]
+    for label in table.extras["variants"]:
+        row = next(r for r in table.rows if r["model"] == label and r["metric"] == "mse")
+        assert row["seeds"] == seeds and len(row["values"]) == 2
+        assert row["value"] == pytest.approx(np.mean(row["values"]))
+        assert row["std"] == pytest.approx(np.std(row["values"], ddof=1))
+        for seed in seeds:
+            assert f"{label} (seed {seed})" in table.extras["histories"]
+    assert table.value("copy-last-frame", "mse") > 0

@@ -25,3 +25,17 @@ def test_clips_with_sound_and_captions_have_a_row_per_item():
                                                          "decoded: a red circle"]
     assert colours[1] == "red" and fig.axes[1].texts[1].get_color() == "green"
     assert len(plots.plot_captions(clips, ["x"] * 3).axes) == 3 * 4
+
+
+def test_learning_curve_bands_follow_the_seeds_still_training():
+    curves = {"a": [{"val_loss": [4.0, 2.0, 1.0]}, {"val_loss": [2.0, 1.0]}],
+              "b": [{"val_loss": [3.0]}]}
+    fig = plots.plot_learning_curve_bands(curves, ("val_loss",))
+    ax = fig.axes[0]
+    a, b = ax.get_lines()
+    np.testing.assert_allclose(a.get_ydata(), [3.0, 1.5, 1.0])  # epoch 3: one seed left
+    np.testing.assert_allclose(b.get_ydata(), [3.0])
+    band = ax.collections[0].get_paths()[0].vertices
+    assert band[:, 1].max() == 4.0 and band[:, 1].min() == 1.0
+    assert len(ax.collections) == 1  # one seed: no band
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a (2 seeds)", "b (1 seed)"]

@@ -70,7 +70,10 @@ def reproduce(name, scale="quick", dataset=None, data_dir=None, seed=0, out_dir=
             its first, the offline one).
         data_dir: folder of a real dataset's files.
         seed: int seed.
-        out_dir: where results go; None writes nothing.
+        out_dir: where results go; None writes nothing. Runners that train
+            several models keep each finished fit in `out_dir/.cache`
+            (`Run.cached`), so an interrupted run resumes with the fits it
+            has not made yet.
         reuse: use the results already in `out_dir` when they are for the
             same scale, dataset and seed instead of training again (the
             Markdown and figure are written again from them).
@@ -104,8 +107,9 @@ def reproduce(name, scale="quick", dataset=None, data_dir=None, seed=0, out_dir=
             table = None
     if table is None:
         with policy(precision):
+            cache = None if out_dir is None else Path(out_dir) / ".cache"
             table = experiment.runner(Run(experiment, scale, dataset, data_dir, seed, progress,
-                                          precision))
+                                          precision, cache))
         table.extras.update(dataset=dataset, precision=precision)
         if data_dir is not None:
             table.extras["data_dir"] = str(data_dir)

@@ -14,14 +14,20 @@ keeping the best epoch's weights).
 """
 
 import fnmatch
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from keras_crnn.atomic import atomic_path
+
+_MEMORY = {}  # `Run.cached` without a cache folder
 SCALES = ("tiny", "quick", "cpu", "paper")
 SCALE_TEXT = {"tiny": "tests, seconds", "quick": "a smoke check, minutes",
               "cpu": "a 2-core CPU, the committed results", "paper": "the paper's sizes, a GPU"}
 COMMON_SETTINGS = ("epochs", "batch_size", "patience")
-FINDING_KINDS = ("beats", "atleast", "close", "flat")
+FINDING_KINDS = ("beats", "atleast", "close", "flat", "all_beat")
 
 
 @dataclass(frozen=True)
@@ -35,10 +41,15 @@ class Finding:
       `higher_is_better` is False);
     - `"atleast"`: the same, where a tie with `margin` 0 counts;
     - `"close"`: the best `a` and best `b` rows differ by at most `margin`;
-    - `"flat"`: all rows matching `a` lie within `margin` of each other.
+    - `"flat"`: all rows matching `a` lie within `margin` of each other;
+    - `"all_beat"`: the worst of the `a` rows beats the best `b` row (by at
+      least `margin`, and by more than 0): every `a` row does.
 
     Row names are `fnmatch` patterns (`"FC-VGG*"` covers the equal-epochs
-    control), matched on `metric` (and `dataset`, when given).
+    control), matched on `metric` (and `dataset`, when given). Rows that are
+    means over seeds carry their `std`; the verdict then says whether the gap
+    is beyond the seed spread (larger than the two compared rows' standard
+    deviations added).
     """
 
     text: str
@@ -59,43 +70,65 @@ class Finding:
                              f"{'only `a`' if self.kind == 'flat' else '`a` and `b`'} rows. "
                              f"Received: a={self.a}, b={self.b}")
 
-    def _values(self, table, patterns):
-        values = {row["model"]: row["value"] for row in table.rows
-                  if row["metric"] == self.metric
-                  and (self.dataset is None or row["dataset"] == self.dataset)
-                  and any(fnmatch.fnmatchcase(row["model"], p) for p in patterns)}
-        if not values:
+    def _rows(self, table, patterns):
+        rows = {row["model"]: row for row in table.rows
+                if row["metric"] == self.metric
+                and (self.dataset is None or row["dataset"] == self.dataset)
+                and any(fnmatch.fnmatchcase(row["model"], p) for p in patterns)}
+        if not rows:
             raise KeyError(f"Finding {self.text!r}: no {self.metric} rows match {patterns} in "
                            f"{table.name}")
-        return values
+        return rows
+
+    def _compared(self, table):
+        """The `a` and `b` rows the gap is measured between."""
+        sign = 1 if self.higher_is_better else -1
+        a = self._rows(table, self.a).values()
+        b = self._rows(table, self.b).values()
+        pick_a = min if self.kind == "all_beat" else max
+        return (pick_a(a, key=lambda r: sign * r["value"]),
+                max(b, key=lambda r: sign * r["value"]))
 
     def evaluate(self, table):
         """`(holds, measured)`: whether the finding holds on `table` and the
         measured gap (or spread, for `"flat"`)."""
-        a = self._values(table, self.a)
         if self.kind == "flat":
-            spread = max(a.values()) - min(a.values())
+            a = [r["value"] for r in self._rows(table, self.a).values()]
+            spread = max(a) - min(a)
             return spread <= self.margin, spread
-        b = self._values(table, self.b)
-        best = max if self.higher_is_better else min
-        gap = best(a.values()) - best(b.values())
+        a, b = self._compared(table)
+        gap = a["value"] - b["value"]
         if not self.higher_is_better:
             gap = -gap
-        if self.kind == "beats":
+        if self.kind in ("beats", "all_beat"):
             return gap >= self.margin and gap > 0, gap
         if self.kind == "atleast":
             return gap >= self.margin, gap
         return abs(gap) <= self.margin, gap  # "close"
 
+    def seed_spread(self, table):
+        """The compared rows' standard deviations added (None when neither
+        row is a mean over seeds, or for `"flat"`)."""
+        if self.kind == "flat":
+            return None
+        stds = [r.get("std") for r in self._compared(table)]
+        return None if all(s is None for s in stds) else sum(s or 0.0 for s in stds)
+
     def verdict(self, table):
-        """One Markdown line: the finding, holds / does not hold, the measure."""
+        """One Markdown line: the finding, holds / does not hold, the measure
+        (and, on means over seeds, whether the gap is beyond their spread)."""
         try:
             holds, measured = self.evaluate(table)
+            spread = self.seed_spread(table)
         except KeyError:
             return f"- {self.text}: not measured in this run"
         what = "spread" if self.kind == "flat" else "gap"
-        return (f"- {self.text}: **{'holds' if holds else 'does not hold'}** "
-                f"({what} {measured:+.3g} {self.metric})")
+        line = (f"- {self.text}: **{'holds' if holds else 'does not hold'}** "
+                f"({what} {measured:+.3g} {self.metric}")
+        if spread is not None:
+            where = "beyond" if abs(measured) > spread else "within"
+            line += f", {where} the seed spread {spread:.3g}"
+        return line + ")"
 
 
 @dataclass(frozen=True)
@@ -163,10 +196,42 @@ class Run:
     seed: int = 0
     progress: bool = True
     precision: str = "float32"
+    cache_dir: str | None = None
 
     @property
     def settings(self):
         return self.experiment.settings(self.scale)
+
+    def cached(self, key, compute):
+        """`compute()`, a JSON-able dict, kept under `cache_dir` by `key`.
+
+        `key` is a JSON-able dict naming everything the result depends on
+        (not the experiment's name, so that two experiments that train the
+        same model share one fit, e.g. the baseline of Figures 3-6). The
+        scale, dataset, data folder and precision are added to it. A run that
+        is interrupted and started again computes only what is missing; each
+        result is written atomically. Without a `cache_dir`, results are kept
+        in memory for this process.
+        """
+        key = {**key, "scale": self.scale, "dataset": self.dataset,
+               "data_dir": self.data_dir, "precision": self.precision}
+        text = json.dumps(key, sort_keys=True)
+        key = json.loads(text)  # tuples as the stored lists
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        if self.cache_dir is None:
+            if digest not in _MEMORY:
+                _MEMORY[digest] = compute()
+            return _MEMORY[digest]
+        path = Path(self.cache_dir) / f"{digest}.json"
+        if path.exists():
+            stored = json.loads(path.read_text())
+            if stored.get("key") == key:
+                return stored["result"]
+        result = compute()
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps({"key": key, "result": result}) + "\n")
+        return result
+
 
     def results_table(self, data_source, epochs=None, title=None, name=None):
         """An empty `ResultsTable` for this run."""

@@ -11,7 +11,8 @@ from keras_crnn.experiments.results import ResultsTable, decode_images, decode_m
 FORECAST_TABLE3_COLUMNS = ("mae", "mse", "snr", "snr_db", "psnr", "ssim", "mae_changed",
                            "mae_static", "mse_changed", "mse_static", "mae_all_frames",
                            "mse_all_frames", "min_val_loss")
-FORECAST_FIGURE_COLUMNS = ("min_val_loss", "final_val_loss", "mae", "mse")
+FORECAST_FIGURE_COLUMNS = ("min_val_loss", "final_val_loss", "val_loss_rise", "best_epoch",
+                           "mae", "mse")
 SEGMENTATION_COLUMNS = ("precision", "recall", "f_measure", "f_measure_clean",
                         "f_measure_covered", "f_measure_dropped", "specificity", "fpr", "fnr",
                         "pbc")
@@ -19,9 +20,23 @@ SEGMENTATION_COLUMNS = ("precision", "recall", "f_measure", "f_measure_clean",
 
 def forecast_markdown(table):
     """The results as one wide table (models as rows), paper numbers beneath."""
-    columns = FORECAST_TABLE3_COLUMNS if table.name == "forecast-table3" else \
-        FORECAST_FIGURE_COLUMNS
-    return table.to_wide_markdown(columns)
+    if table.name == "forecast-table3":
+        return table.to_wide_markdown(FORECAST_TABLE3_COLUMNS)
+    text = table.to_wide_markdown(FORECAST_FIGURE_COLUMNS)
+    seeds = table.extras.get("seeds")
+    if seeds:
+        text += (f"\n\nMeans ± standard deviation over training seeds {seeds}; "
+                 f"{_epochs_text(table)}.")
+    return text
+
+
+def _epochs_text(table):
+    trained = table.extras.get("train_epochs", {}).values()
+    if not trained:
+        return "no training"
+    used = [t["epochs"] for t in trained]
+    cap = max(t.get("max_epochs", 0) for t in trained)
+    return f"early stopping used {min(used)}-{max(used)} of at most {cap} epochs"
 
 
 def forecast_figure(table):
@@ -33,8 +48,12 @@ def forecast_figure(table):
         forecasts = {name: decode_images(value) for name, value in examples.items()
                      if name not in ("indices", "series")}
         return plots.plot_forecasts(decode_images(examples["series"]), forecasts)
-    return plots.plot_learning_curves(table.extras["histories"], ("loss", "val_loss"),
-                                      log_scale=True)
+    histories = table.extras["histories"]
+    if "seeds" not in table.extras:  # results made before seeds: one curve per variant
+        return plots.plot_learning_curves(histories, ("loss", "val_loss"), log_scale=True)
+    curves = {label: [histories[f"{label} (seed {seed})"] for seed in table.extras["seeds"]]
+              for label in table.extras["variants"]}
+    return plots.plot_learning_curve_bands(curves, ("loss", "val_loss"), log_scale=True)
 
 
 def segmentation_markdown(table):

@@ -120,14 +120,16 @@ class ResultsTable:
 
     def to_wide_markdown(self, metrics):
         """A Markdown table with a row per model and a column per metric in
-        `metrics` (those present); the paper's numbers on rows of their own."""
+        `metrics` (those present); the paper's numbers on rows of their own.
+        Cells show `value ± stderr` (or `± std` on means over seeds)."""
         models = list(dict.fromkeys(row["model"] for row in self.rows))
         present = [m for m in metrics if any(row["metric"] == m for row in self.rows)]
         cells, papers = {}, {}
         for row in self.rows:
             cell = format_number(row["value"])
-            if row.get("stderr") is not None:
-                cell += f" ± {format_number(row['stderr'])}"
+            spread = row.get("stderr", row.get("std"))
+            if spread is not None:
+                cell += f" ± {format_number(spread)}"
             cells.setdefault((row["model"], row["metric"]), cell)
             if row["paper"] is not None:
                 papers.setdefault(row["model"], {})[row["metric"]] = row["paper"]
