@@ -37,9 +37,13 @@ def test_every_committed_result_is_in_the_readme_with_its_verdicts(path):
     assert path.stem == results_name(table.name, table.extras.get("dataset"))
     assert path.stem in sections
     for finding in experiment.findings:
-        holds, _ = finding.evaluate(table)
         verdict = finding.verdict(table)
-        assert ("**holds**" if holds else "**does not hold**") in verdict
+        try:
+            holds, _ = finding.evaluate(table)
+        except KeyError:  # results from before the finding existed say so
+            assert verdict.endswith("not measured in this run")
+        else:
+            assert ("**holds**" if holds else "**does not hold**") in verdict
         assert verdict in sections[path.stem]
 
 

@@ -150,11 +150,13 @@ def _short(value):
 def summary_table(table, metrics):
     """A compact Markdown table: a row per model, a column per metric in
     `metrics` (per dataset, when the rows have several), ± the standard error
-    where there is one, and the paper's value of the first metric."""
+    where there is one (or the standard deviation of a mean over seeds), and
+    the paper's value of the first metric."""
     datasets = list(dict.fromkeys(r["dataset"] for r in table.rows))
     cells, paper = {}, {}
     for r in table.rows:
-        text = _short(r["value"]) + (f" ± {_short(r['stderr'])}" if r.get("stderr") else "")
+        spread = r.get("stderr") or r.get("std")
+        text = _short(r["value"]) + (f" ± {_short(spread)}" if spread else "")
         cells.setdefault((r["model"], r["metric"], r["dataset"]), text)
         if r["metric"] == metrics[0] and r["paper"] is not None:
             paper.setdefault(r["model"], r["paper"])
@@ -180,11 +182,14 @@ def summary(experiment, table):
     epochs = (f"{trained[0]}-{trained[-1]} epochs trained" if len(trained) > 1 else
               f"{trained[0]} epochs" if trained else f"{table.epochs} epochs")
     dataset, data_dir = table.extras.get("dataset"), table.extras.get("data_dir")
+    trained_seeds = table.extras.get("seeds") or [table.seed]
+    seeds = (f"seed {trained_seeds[0]}" if len(trained_seeds) == 1 else
+             "training seeds " + ", ".join(map(str, trained_seeds)))
     stem = experiment.name if dataset in (None, experiment.datasets[0]) else \
         f"{experiment.name}-{dataset}"
     return "\n".join([
         f"`{experiment.command(dataset, data_dir)}`: {experiment.table}, scale "
-        f"`{table.scale}`, seed {table.seed}, {epochs}; [results/{stem}.md](results/{stem}.md)",
+        f"`{table.scale}`, {seeds}, {epochs}; [results/{stem}.md](results/{stem}.md)",
         "",
         f"Data: {table.data_source}", "", summary_table(table, experiment.summary_metrics), "",
         "The paper's findings on these results:", "", *experiment.verdicts(table)])
