@@ -16,10 +16,11 @@ install: $(STAMP)
 
 # Two workers (pytest-xdist): most tests are bound by graph tracing, one core each.
 test: $(STAMP)
-	$(PY) -m pytest -q -n 2 --durations=15
+	$(PY) -m pytest -q -n 2 --durations=15 -m "not workers"
 
 # The backend-agnostic tests (ConvGRU eq. 7, LSTM, builders, metrics, cross-backend
-# .keras files) on each Keras backend, each in its own process.
+# .keras files) on each Keras backend, each in its own process; then multi-process
+# training (the `workers` tests, which `make test` leaves out).
 BACKEND_STAMP := $(VENV)/.backends
 BACKEND_TESTS := tests/test_backends.py tests/test_conv_gru.py tests/test_conv_gru_fast_paths.py \
 	tests/test_lstm.py tests/test_models.py tests/test_metrics.py
@@ -33,6 +34,8 @@ test-backends: $(BACKEND_STAMP)
 		echo "== KERAS_BACKEND=$$backend"; \
 		KERAS_BACKEND=$$backend $(PY) -m pytest -q -n 2 -p no:cacheprovider $(BACKEND_TESTS) || exit 1; \
 	done
+	@echo "== keras-crnn train --workers 2 (JAX DataParallel, two processes)"
+	$(PY) -m pytest -q -p no:cacheprovider -m workers tests/test_distributed.py
 
 demo: $(STAMP)
 	$(VENV)/bin/keras-crnn demo

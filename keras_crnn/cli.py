@@ -4,7 +4,7 @@
     keras-crnn info          versions of Python, TensorFlow, Keras, backend, devices
     keras-crnn list          every paper's experiments and models, datasets
     keras-crnn generate DATASET --out DIR [--num N --seq-len T --seed S --force]
-    keras-crnn train MODEL --data DIR --out RUN_DIR [--epochs --batch-size --seed]
+    keras-crnn train MODEL --data DIR --out RUN_DIR [--epochs --batch-size --seed --workers N]
     keras-crnn evaluate RUN_DIR|MODEL_FILE --data DIR
     keras-crnn predict MODEL_FILE INPUT --out FILE.npz
     keras-crnn export MODEL_FILE --format saved_model|keras|tflite --out PATH
@@ -121,6 +121,18 @@ def _generate(args):
 
 
 def _train(args):
+    from keras_crnn import distributed
+
+    if args.cpu_devices is not None and args.strategy != "mirrored":
+        raise ValueError(f"--cpu-devices makes the replicas of --strategy mirrored. Received: "
+                         f"--cpu-devices {args.cpu_devices} with --strategy {args.strategy}")
+    if args.workers < 1:
+        raise ValueError(f"--workers must be a positive integer. Received: {args.workers}")
+    if args.workers > 1 and args.strategy != "none":
+        raise ValueError(f"--workers trains with Keras' DataParallel on JAX, not a tf.distribute "
+                         f"strategy. Received: --workers {args.workers} --strategy {args.strategy}")
+    if args.workers > 1 and distributed.cluster() is None:
+        return _launch_workers(args)
     if args.cpu_devices is not None:
         from keras_crnn.runtime import split_cpu
 
@@ -129,12 +141,33 @@ def _train(args):
 
     try:
         train(args.model, args.data, args.out, epochs=args.epochs, batch_size=args.batch_size,
-              seed=args.seed, strategy=args.strategy, precision=args.precision)
+              seed=args.seed, strategy=args.strategy, precision=args.precision,
+              workers=args.workers)
     except KeyboardInterrupt:
         print(f"\nkeras-crnn train: interrupted; finished epochs are backed up in "
               f"{args.out}/backup: run the same command again to resume", file=sys.stderr)
         return 130
-    print(f"wrote {args.out}/model.keras (history in {args.out}/history.csv)")
+    if (distributed.cluster() or (1, 0))[1] == 0:
+        print(f"wrote {args.out}/model.keras (history in {args.out}/history.csv)")
+    return 0
+
+
+def _launch_workers(args):
+    """`keras-crnn train --workers N` on this machine: the same command in N
+    processes forming a cluster (keras_crnn.distributed)."""
+    from keras_crnn import distributed
+
+    command = [sys.executable, "-m", "keras_crnn.cli", "train", args.model, "--data", args.data,
+               "--out", args.out, "--epochs", str(args.epochs), "--batch-size",
+               str(args.batch_size), "--seed", str(args.seed), "--precision", args.precision,
+               "--workers", str(args.workers)]
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    code = distributed.launch(command, args.workers, log_dir=Path(args.out) / "logs")
+    if code:
+        print(f"keras-crnn train: a worker failed (see {args.out}/logs/worker-*.log); finished "
+              f"epochs are backed up in {args.out}/backup: run the same command again to resume",
+              file=sys.stderr)
+        return code if code > 0 else 1
     return 0
 
 
@@ -237,6 +270,11 @@ def build_parser():
                           "mirrored on a machine without GPUs)")
     fit.add_argument("--precision", choices=PRECISIONS, default="float32",
                      help="mixed_bfloat16: compute in bfloat16, weights and outputs float32")
+    fit.add_argument("--workers", type=int, default=1, metavar="N",
+                     help="train data-parallel in N processes (Keras' DataParallel on JAX): "
+                          "started here on 127.0.0.1, or this process joins the cluster set "
+                          "by KERAS_DISTRIBUTION_* (see keras_crnn.distributed); --batch-size "
+                          "is the global batch")
     fit.set_defaults(func=_train)
 
     ev = commands.add_parser("evaluate", help="accuracy of a trained classifier on a dataset")

@@ -50,7 +50,10 @@ from keras_crnn.precision import precision as policy
 RUN_FILE = "run.json"
 
 
-def _check_run(out_dir, settings):
+def _check_run(out_dir, settings, write=True):
+    """Checks that `out_dir` is new or holds a run with `settings`; a new run
+    gets its run.json (unless `write` is False: a worker that is not the
+    chief only checks)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise ValueError(f"`out` must be a run folder. Received: {out_dir}, a file")
     path = out_dir / RUN_FILE
@@ -62,13 +65,15 @@ def _check_run(out_dir, settings):
                 f"{out_dir} holds a run with other settings ({', '.join(changed)} differ): "
                 f"expected {previous}. Received {settings}. Use another --out to start a new run."
             )
-    else:
+    elif write:
         out_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(settings, indent=1))
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps(settings, indent=1))
 
 
 # Keras 3's `fit` does not run under tf.distribute.MultiWorkerMirroredStrategy
-# (keras-team/keras#20585), so no multi-worker strategy is offered here.
+# (keras-team/keras#20585): several processes train with `workers=N`
+# (keras_crnn.distributed: Keras' DataParallel on JAX) instead.
 STRATEGIES = ("none", "mirrored")
 
 
@@ -156,7 +161,7 @@ def _pipeline(task, window, x, y, batch_size, seed, shuffle, drop_remainder):
 
 def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
           learning_rate=1e-3, extra_callbacks=(), verbose=1, strategy=None,
-          model_overrides=None, precision="float32"):
+          model_overrides=None, precision="float32", workers=1):
     """Trains preset `model_name` on the shards in `data_dir`; resumes if interrupted.
 
     The data must hold what the preset's task needs (`keras_crnn.models.TASKS`):
@@ -171,7 +176,11 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
     `model_overrides` are arguments of the preset's builder that replace the
     preset's. `precision` is `float32` or `mixed_bfloat16`
     (`keras_crnn.precision`; the model's outputs stay float32), recorded in
-    run.json when it is not float32.
+    run.json when it is not float32. `workers` > 1: this process is one of
+    a cluster of `workers` processes training data-parallel on the JAX
+    backend (`keras_crnn.distributed`; `keras-crnn train --workers N`
+    starts them); process 0 writes `out_dir`, the others write to scratch
+    folders, and run.json records `workers` and `engine`.
 
     Returns:
         The trained `keras.Model` (also saved as `out_dir/model.keras`).
@@ -186,13 +195,28 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ValueError(f"`workers` must be a positive integer. Received: workers={workers!r}")
+    if workers > 1 and strategy not in (None, "none"):
+        raise ValueError(f"`workers` > 1 trains with Keras' DataParallel, not a tf.distribute "
+                         f"strategy. Received: workers={workers}, strategy={strategy!r}")
+    chief = True
+    if workers > 1:
+        from keras_crnn import distributed
+
+        chief = distributed.join(workers) == 0
     frames, targets = _training_arrays(read_shards(data_dir), data_dir, preset)
     task = preset.task
     # Replicas must get equal shares of every batch: the global batch divides
     # evenly, and a distributed run drops the remainders (fewer than `replicas`
     # sequences of the validation split, a partial last training batch).
     distribution = distribution_strategy(strategy)
-    replicas = distribution.num_replicas_in_sync if distribution else 1
+    if distribution:
+        replicas = distribution.num_replicas_in_sync
+    elif workers > 1:
+        replicas = distributed.replicas()
+    else:
+        replicas = 1
     if batch_size % replicas:
         raise ValueError(f"`batch_size` (global) must be a multiple of the {replicas} replicas. "
                          f"Received: batch_size={batch_size}")
@@ -200,13 +224,30 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
     settings = {"model": model_name, "data": str(Path(data_dir).resolve()), "epochs": epochs,
                 "batch_size": batch_size, "seed": seed, "learning_rate": learning_rate,
                 "strategy": strategy or "none", "model_overrides": model_overrides or {}}
-    if precision != "float32":  # runs before this setting existed stay resumable
+    if precision != "float32":  # runs before these settings existed stay resumable
         settings["precision"] = precision
-    _check_run(out_dir, settings)
+    if workers > 1:
+        settings.update(workers=workers, engine=distributed.ENGINE)
+    _check_run(out_dir, settings, write=chief)
     if (out_dir / "model.keras").is_file():  # finished: same settings, nothing to do
-        if verbose:
+        if verbose and chief:
             print(f"{out_dir} holds a finished run with these settings; nothing to do")
         return load_model(out_dir)
+    # Saving is collective across workers: the others save to a scratch folder.
+    with contextlib.nullcontext(out_dir) if chief else \
+            tempfile.TemporaryDirectory(prefix="keras-crnn-worker-") as written:
+        return _fit_run(model_name, task, frames, targets, Path(written), out_dir, settings,
+                        distribution, replicas, extra_callbacks, verbose if chief else 0,
+                        model_overrides, precision, chief)
+
+
+def _fit_run(model_name, task, frames, targets, written, out_dir, settings, distribution,
+             replicas, extra_callbacks, verbose, model_overrides, precision, chief):
+    """The fit of `train`: resumes from `out_dir`'s backup and writes its
+    checkpoints, history, logs and final model to `written` (`out_dir`
+    itself, except on a worker that is not the chief)."""
+    seed, epochs, batch_size = settings["seed"], settings["epochs"], settings["batch_size"]
+    learning_rate = settings["learning_rate"]
     keras.utils.set_random_seed(seed)
     (x_train, y_train), (x_val, y_val) = split_arrays([frames, targets], (0.9, 0.1), seed=seed)
     classes = int(targets.max()) + 1 if task == "frames" else None
@@ -221,14 +262,14 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
         overrides = {k: v for k, v in (model_overrides or {}).items() if k != "window"}
         model = build_model(model_name, input_shape, classes, **overrides)
         _compile(model, task, learning_rate)
-        backup = RunBackup(out_dir / "backup")
-        start = backup.restore(model)
-    best = _keep_history(out_dir / "history.csv", start)
+        start = RunBackup(out_dir / "backup").restore(model)
+        backup = RunBackup(written / "backup")
+    best = _keep_history(out_dir / "history.csv", start) if chief else None
     callbacks = [
-        keras.callbacks.ModelCheckpoint(str(out_dir / "best.keras"), save_best_only=True,
+        keras.callbacks.ModelCheckpoint(str(written / "best.keras"), save_best_only=True,
                                         initial_value_threshold=best),
-        keras.callbacks.CSVLogger(str(out_dir / "history.csv"), append=True),
-        keras.callbacks.TensorBoard(str(out_dir / "logs")),
+        keras.callbacks.CSVLogger(str(written / "history.csv"), append=True),
+        keras.callbacks.TensorBoard(str(written / "logs")),
         keras.callbacks.TerminateOnNaN(),
         *extra_callbacks,
         backup,  # last: when it records an epoch, the others have finished it
@@ -243,7 +284,7 @@ def train(model_name, data_dir, out_dir, epochs=10, batch_size=32, seed=0,
             epochs=epochs, initial_epoch=start, callbacks=callbacks, verbose=verbose,
             shuffle=False,  # the tf.data pipeline shuffles, seeded
         )
-    with atomic_path(out_dir / "model.keras") as tmp:
+    with atomic_path(written / "model.keras") as tmp:
         model.save(tmp)
     backup.delete()
     return model
