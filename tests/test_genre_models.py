@@ -1,5 +1,7 @@
 """Genre models of Table I: shapes, encoders, audio fusion (no weights downloaded)."""
 
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
@@ -99,3 +101,29 @@ def test_feature_models_read_feature_sequences(name, audio):
     assert isinstance(model.get_layer("temporal"), layer)
     with pytest.raises(ValueError, match=r"\(time, features\)"):
         build_feature_model(name, (5, 4, 3))
+
+
+MOBILENET = (Path(__file__).resolve().parents[2] / "shared" / "data" / "weights" /
+             "mobilenet_2_5_224_tf_no_top.h5")
+
+
+def test_encoders_never_download_and_name_the_missing_file(tmp_path):
+    for weights in ("imagenet", str(tmp_path / "missing.h5")):
+        with pytest.raises(FileNotFoundError, match="nothing is downloaded.*Received: "
+                           f"{weights!r}.*mobilenet_2_5_224_tf_no_top.h5"):
+            frame_encoder("mobilenet-0.25", (32, 32, 3), weights=weights)
+
+
+@pytest.mark.skipif(not MOBILENET.is_file(), reason=f"the ImageNet MobileNet 0.25 file is not "
+                    f"at {MOBILENET} (only on CI and machines with ../shared/data)")
+def test_mobilenet_encoder_is_imagenet_mobilenet_with_its_preprocessing():
+    encoder = frame_encoder("mobilenet-0.25", (64, 64, 3), weights=str(MOBILENET))
+    reference = keras.applications.MobileNet(alpha=0.25, include_top=False, pooling="avg",
+                                             weights=str(MOBILENET), input_shape=(64, 64, 3))
+    frames = np.random.default_rng(0).random((3, 64, 64, 3), dtype=np.float32)  # [0, 1]
+    ours = np.asarray(encoder(frames))
+    expected = np.asarray(reference(keras.applications.mobilenet.preprocess_input(frames * 255)))
+    assert ours.shape == (3, 256)
+    np.testing.assert_allclose(ours, expected, rtol=1e-5, atol=1e-5)
+    random = np.asarray(frame_encoder("mobilenet-0.25", (64, 64, 3))(frames))
+    assert np.abs(random - expected).max() > 1e-2  # the file's weights, not an initializer's

@@ -7,6 +7,11 @@ mels)`. A **frame encoder** maps one frame to a feature vector:
 - `inceptionv3`: `keras.applications.InceptionV3`, pooled (2048 features); the
   paper's. Weights from a local file (`weights=PATH`) or random (None):
   nothing is downloaded.
+- `mobilenet-0.25`: `keras.applications.MobileNet` v1, alpha 0.25, pooled (256
+  features), with its own preprocessing (frames in [0, 1] mapped to [-1, 1],
+  what `keras.applications.mobilenet.preprocess_input` does to [0, 255]);
+  `weights=PATH` loads the ImageNet file `mobilenet_2_5_224_tf_no_top.h5`
+  (../shared/data/weights). A pretrained encoder that runs on a CPU.
 - `mobilenetv3small`: `keras.applications.MobileNetV3Small`, pooled, random
   weights: a compact stand-in that trains on a CPU.
 - `small-cnn`: four 3x3 convolutions with pooling (32-128 filters), pooled.
@@ -34,13 +39,15 @@ sequences `(time, features)`. `build_genre_model` builds the same models to
 train end to end from pixels instead.
 """
 
+from pathlib import Path
+
 import keras
 import numpy as np
 
 from keras_crnn.layers import LSTM
 from keras_crnn.models.backbone import conv_stack
 
-ENCODERS = ("inceptionv3", "mobilenetv3small", "small-cnn")
+ENCODERS = ("inceptionv3", "mobilenet-0.25", "mobilenetv3small", "small-cnn")
 GENRE_MODELS = ("ConvNet", "Time distributed CNN", "3D ConvNet", "CNN-RNN", "CNN-LSTM softmax",
                 "CNN-LSTM pool")
 FEATURE_MODELS = ("CNN-RNN", "CNN-LSTM softmax", "CNN-LSTM pool")
@@ -57,9 +64,9 @@ def frame_encoder(name, frame_shape, weights=None, pooling="avg"):
     Args:
         name: one of `ENCODERS`.
         frame_shape: `(rows, cols, 3)`; InceptionV3 needs at least 75x75,
-            MobileNetV3Small 32x32.
+            MobileNet and MobileNetV3Small 32x32.
         weights: a `.weights.h5` / `.h5` file of the application's weights, or
-            None (random).
+            None (random). Nothing is ever downloaded: "imagenet" is refused.
         pooling: `"avg"` averages the last feature map over space (the
             paper's pool features: 2048 for InceptionV3); `"flatten"` keeps
             where things are (rows x cols x channels of the last map).
@@ -70,6 +77,12 @@ def frame_encoder(name, frame_shape, weights=None, pooling="avg"):
     frame_shape = tuple(frame_shape)
     if pooling not in ("avg", "flatten"):
         raise ValueError(f"`pooling` must be 'avg' or 'flatten'. Received: {pooling!r}")
+    if weights is not None and not Path(weights).is_file():
+        raise FileNotFoundError(
+            f"`weights` must be a local weights file of the {name!r} encoder, or None (random); "
+            f"nothing is downloaded. Received: {weights!r}, not a file" +
+            (" (the ImageNet MobileNet 0.25 file is mobilenet_2_5_224_tf_no_top.h5, in "
+             "../shared/data/weights)" if name == "mobilenet-0.25" else ""))
     if name == "inceptionv3":
         base = keras.applications.InceptionV3(include_top=False, weights=weights,
                                               input_shape=frame_shape)
@@ -77,6 +90,12 @@ def frame_encoder(name, frame_shape, weights=None, pooling="avg"):
         base = keras.applications.MobileNetV3Small(include_top=False, weights=weights,
                                                    input_shape=frame_shape,
                                                    include_preprocessing=False)
+    elif name == "mobilenet-0.25":
+        inputs = keras.Input(frame_shape)
+        x = keras.layers.Rescaling(2.0, offset=-1.0, name="mobilenet_preprocess")(inputs)
+        net = keras.applications.MobileNet(alpha=0.25, include_top=False, weights=weights,
+                                           input_shape=frame_shape)
+        base = keras.Model(inputs, net(x), name="mobilenet_0_25")
     elif name == "small-cnn":
         inputs = keras.Input(frame_shape)
         base = keras.Model(inputs, conv_stack(inputs, SMALL_CNN, pool_padding="same"))
