@@ -274,6 +274,9 @@ def _records():
         _figure_record("forecast-optimizers", (
             Finding("Adam beats SGD (Fig. 5)", "beats", "min_val_loss", ("Adam",), ("SGD",),
                     higher_is_better=False),
+            Finding("Adam reaches a lower validation loss than Nadam (Fig. 5: Adam is "
+                    "\"stable and outstanding\")", "beats", "min_val_loss", ("Adam",),
+                    ("Nadam",), higher_is_better=False),
             Finding("Adam over-fits less than Nadam (Fig. 5)", "beats", "val_loss_rise",
                     ("Adam",), ("Nadam",), higher_is_better=False),
             _beats_copy_last(("Adam", "Nadam", "RMSprop")))),
