@@ -75,6 +75,20 @@ def plot_occlusion_levels(images, levels_fn, seed=0, size=1.2):
     return fig
 
 
+def _epoch_axis(ax, metric, log_scale):
+    ax.set_xlabel("epoch")
+    ax.set_title(metric)
+    if log_scale:
+        ax.set_yscale("log")
+    ax.grid(alpha=0.3)
+
+
+def _legend_right(fig, axes):
+    axes[0, -1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    return fig
+
+
 def plot_learning_curves(histories, metrics=("accuracy", "val_accuracy"), log_scale=False):
     """One panel per metric, one line per model, epochs on the x axis (a log
     y axis with `log_scale`, for losses)."""
@@ -84,14 +98,8 @@ def plot_learning_curves(histories, metrics=("accuracy", "val_accuracy"), log_sc
             if metric in history:
                 values = history[metric]
                 ax.plot(range(1, len(values) + 1), values, marker="o", label=name)
-        ax.set_xlabel("epoch")
-        ax.set_title(metric)
-        if log_scale:
-            ax.set_yscale("log")
-        ax.grid(alpha=0.3)
-    axes[0, -1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
-    fig.tight_layout()
-    return fig
+        _epoch_axis(ax, metric, log_scale)
+    return _legend_right(fig, axes)
 
 
 def plot_learning_curve_bands(curves, metrics=("loss", "val_loss"), log_scale=False):
@@ -117,14 +125,8 @@ def plot_learning_curve_bands(curves, metrics=("loss", "val_loss"), log_scale=Fa
             if len(runs) > 1:
                 ax.fill_between(epochs, [min(v) for v in at], [max(v) for v in at],
                                 color=line.get_color(), alpha=0.2, linewidth=0)
-        ax.set_xlabel("epoch")
-        ax.set_title(metric)
-        if log_scale:
-            ax.set_yscale("log")
-        ax.grid(alpha=0.3)
-    axes[0, -1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
-    fig.tight_layout()
-    return fig
+        _epoch_axis(ax, metric, log_scale)
+    return _legend_right(fig, axes)
 
 
 def plot_level_accuracy(table):
