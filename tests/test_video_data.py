@@ -1,5 +1,7 @@
 """Moving digits and CDnet-layout videos: generators, reader, evaluator."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -10,6 +12,7 @@ from keras_crnn.datasets.moving_digits import COVERED, DROPPED, moving_digits
 from keras_crnn.metrics import psnr
 
 DIGITS = load_digits().train[0][:200]
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def test_clean_masks_threshold_the_frames_and_are_seeded():
@@ -129,3 +132,31 @@ def test_cdnet_windows_script_writes_windows_of_the_temporal_roi(tmp_path):
     np.testing.assert_array_equal(arrays["masks"][k, ..., 0], read.groundtruth[end] == 255)
     assert not arrays["valid"][k][~read.roi].any()
     assert not arrays["valid"][k][read.groundtruth[end] == 170].any()
+
+
+def test_resize_video_keeps_label_values_and_the_roi():
+    video = C.synthetic_cdnet_video(length=12, size=(48, 64), seed=4)
+    small = C.resize_video(video, (24, 32))
+    assert small.frames.shape == (12, 24, 32, 3) and small.frames.dtype == np.uint8
+    assert small.groundtruth.shape == (12, 24, 32) and small.roi.shape == (24, 32)
+    assert set(np.unique(small.groundtruth)) <= set(np.unique(video.groundtruth))
+    assert small.temporal_roi == video.temporal_roi
+    # nearest-neighbour halving keeps every other pixel of the labels
+    np.testing.assert_array_equal(small.groundtruth, video.groundtruth[:, 1::2, 1::2])
+    assert C.resize_video(video, (48, 64)) is video
+    with pytest.raises(ValueError, match="positive"):
+        C.resize_video(video, (0, 32))
+
+
+@pytest.mark.skipif(not (SHARED / "cdnet2014" / "baseline" / "highway").is_dir(),
+                    reason=f"the CDnet 2014 highway video is not present at {SHARED} (only "
+                           "on CI and the development machine)")
+def test_real_cdnet_highway():
+    from keras_crnn.datasets.segmentation_videos import change_detection_videos
+    video = C.read_cdnet_video(SHARED / "cdnet2014" / "baseline" / "highway")
+    assert video.frames.shape == (1700, 240, 320, 3) and video.temporal_roi == (470, 1700)
+    assert set(np.unique(video.groundtruth)) <= {0, 50, 85, 170, 255}
+    videos, source = change_detection_videos("cdnet", 1, 0, SHARED / "cdnet2014" / "baseline",
+                                             frame_size=(60, 80))
+    assert videos[0].frames.shape == (1700, 60, 80, 3)
+    assert "highway (1700 frames of 240x320, resized to 60x80)" in source

@@ -95,6 +95,25 @@ def read_cdnet_video(folder):
     return CDnetVideo(folder.name, frames, labels, roi, (first, last))
 
 
+def resize_video(video, size):
+    """`video` with frames, ground truth and ROI resized to `size` `(rows,
+    cols)`: frames bilinear, labels and ROI nearest-neighbour (so label values
+    stay in {0, 50, 85, 170, 255}). Returns `video` itself at its own size."""
+    rows, cols = size
+    if video.frames.shape[1:3] == (rows, cols):
+        return video
+    if rows < 1 or cols < 1:
+        raise ValueError(f"`size` must be positive (rows, cols). Received: {size}")
+
+    def each(images, resample):
+        return np.stack([np.asarray(Image.fromarray(im).resize((cols, rows), resample))
+                         for im in images])
+
+    roi = each(video.roi[None].astype(np.uint8) * 255, Image.NEAREST)[0] > 0
+    return CDnetVideo(video.name, each(video.frames, Image.BILINEAR),
+                      each(video.groundtruth, Image.NEAREST), roi, video.temporal_roi)
+
+
 def evaluate_cdnet(video, predictions, threshold=0.5):
     """Confusion counts of binary predictions on one video, as CDnet counts them.
 

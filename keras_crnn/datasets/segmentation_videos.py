@@ -69,19 +69,21 @@ def digit_videos(condition, train, test, length, size=32, dataset="digits", data
                             "sequences")
 
 
-def change_detection_videos(dataset, count, length, data_dir=None, seed=0, size=VIDEO_SIZE):
+def change_detection_videos(dataset, count, length, data_dir=None, seed=0, size=VIDEO_SIZE,
+                            frame_size=None):
     """`count` change-detection videos and their source.
 
     Args:
         dataset: `synthetic` (`keras_crnn.datasets.cdnet.synthetic_cdnet_video`,
             seeds `seed ... seed + count - 1`, `length` frames of `size`) or
             `cdnet` (the first `count` CDnet 2014 video folders in `data_dir`,
-            each with input/, groundtruth/, ROI.bmp, temporalROI.txt).
+            each with input/, groundtruth/, ROI.bmp, temporalROI.txt), resized
+            to `frame_size` `(rows, cols)` when given (`cdnet.resize_video`).
 
     Returns:
         `(videos, source)`.
     """
-    from keras_crnn.datasets.cdnet import read_cdnet_video, synthetic_cdnet_video
+    from keras_crnn.datasets.cdnet import read_cdnet_video, resize_video, synthetic_cdnet_video
 
     if dataset == "cdnet":
         if data_dir is None:
@@ -92,7 +94,13 @@ def change_detection_videos(dataset, count, length, data_dir=None, seed=0, size=
         if not folders:
             raise FileNotFoundError(f"No CDnet video folders (with input/) in {data_dir}")
         videos = [read_cdnet_video(p) for p in folders[:count]]
-        source = f"CDnet 2014 videos from {data_dir}: {', '.join(v.name for v in videos)}"
+        full = videos[0].frames.shape[1:3]
+        if frame_size is not None:
+            videos = [resize_video(v, frame_size) for v in videos]
+        rows, cols = videos[0].frames.shape[1:3]
+        source = (f"CDnet 2014 videos from {data_dir}: {', '.join(v.name for v in videos)} "
+                  f"({len(videos[0].frames)} frames of {full[0]}x{full[1]}"
+                  f"{f', resized to {rows}x{cols}' if (rows, cols) != full else ''})")
     else:
         videos = [synthetic_cdnet_video(length=length, size=size, seed=seed + i)
                   for i in range(count)]

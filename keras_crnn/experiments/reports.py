@@ -4,6 +4,8 @@ Nothing here trains; every function reads a results table (or its JSON), so
 `reproduce --reuse`, the notebooks and `make results` redraw from results/.
 """
 
+from pathlib import Path
+
 import numpy as np
 
 from keras_crnn.experiments.results import ResultsTable, decode_images, decode_masks
@@ -85,21 +87,24 @@ def load_videos(table, data_dir=None):
     from keras_crnn.experiments import EXPERIMENTS
 
     dataset = "cdnet" if table.data_source.startswith("CDnet") else "synthetic"
-    length = EXPERIMENTS[table.name].settings(table.scale)["video_length"]
-    return change_detection_videos(dataset, len(table.extras["videos"]), length, data_dir,
-                                   table.seed)[0]
+    s = EXPERIMENTS[table.name].settings(table.scale)
+    return change_detection_videos(dataset, len(table.extras["videos"]), s["video_length"],
+                                   data_dir, table.seed, frame_size=s.get("frame_size"))[0]
 
 
 def segmentation_figure(table):
     """Table 1: F-measure by condition; Tables 2-3: Fig. 7 overlays on the first
-    video's test frames (synthetic videos are regenerated from the seed; real
-    CDnet results have no stored frames and get the bars instead)."""
+    video's test frames (synthetic videos are regenerated from the seed, real
+    CDnet videos read again from the folder the result names; without it, the
+    F-measure bars instead)."""
     from keras_crnn import plots
 
+    real = table.data_source.startswith("CDnet")
+    data_dir = table.extras.get("data_dir")
     if table.name == "segmentation-table1" or "examples" not in table.extras or \
-            table.data_source.startswith("CDnet"):
+            (real and not (data_dir and Path(data_dir).is_dir())):
         return plots.plot_f_measures(table)
-    video = load_videos(table)[0]
+    video = load_videos(table, data_dir if real else None)[0]
     shown = table.extras["examples"]["frames"]
     rows = [row for row in table.extras["examples"] if row != "frames"]
     return plots.plot_overlays(video.frames[shown], video.groundtruth[shown] == 255,
