@@ -138,6 +138,11 @@ def test_tables_hold_their_rows(tiny_results):
     assert [r["model"] for r in tables["segmentation-table2"].rows if
             r["metric"] == "f_measure"] == ["FC-Lenet", "FC-VGG", "GRU pretrained", "RFC-VGG",
                                            "FC-VGG (3 epochs)"]
+    rfc = [r for r in tables["segmentation-table2"].rows if r["model"] == "RFC-VGG"
+           and r["metric"] == "f_measure"][0]  # tiny trains two seeds: their mean and std
+    assert rfc["seeds"] == [0, 1] and rfc["value"] == pytest.approx(np.mean(rfc["values"]))
+    assert rfc["std"] == pytest.approx(np.std(rfc["values"], ddof=1))
+    assert "RFC-VGG (seed 1)" in tables["segmentation-table2"].extras["train_epochs"]
     genre = tables["genre-table1"]
     assert list(dict.fromkeys(r["model"] for r in genre.rows)) == [
         "ConvNet", "Time distributed CNN", "3D ConvNet", "CNN-RNN", "CNN-LSTM softmax",
