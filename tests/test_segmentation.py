@@ -1,6 +1,8 @@
 """RFCN segmentation models: shapes, sharing, streaming equivalences, the
 three-stage recipe, saving."""
 
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
@@ -164,3 +166,29 @@ def test_frozen_pretrained_layers_stay_frozen_and_models_round_trip(tmp_path):
         again = keras.saving.load_model(path)
         x = np.random.default_rng(2).random((2, 3) + shape, dtype=np.float32)
         np.testing.assert_allclose(np.asarray(again(x)), np.asarray(model(x)), atol=1e-6)
+
+
+HIGHWAY = Path(__file__).resolve().parents[2] / "shared" / "data" / "cdnet2014" / "baseline" / \
+    "highway"
+
+
+@pytest.mark.skipif(not HIGHWAY.is_dir(), reason=f"the CDnet 2014 highway video is not present "
+                    f"at {HIGHWAY} (only on CI and the development machine)")
+@pytest.mark.parametrize("name", ["RFC-12s", "RFC-VGG"])
+def test_streaming_the_real_highway_at_full_size(name):
+    """On 240x320 highway test frames: window mode = the model on each frame's
+    window, stateful mode = the whole-sequence model, frame for frame."""
+    from keras_crnn.datasets.cdnet import read_cdnet_video
+
+    video = read_cdnet_video(HIGHWAY).frames[1500:1506]  # test frames (the last 20 %)
+    model = build_segmenter(name, video.shape[1:], width=0.25)
+    whole = build_segmenter(name, video.shape[1:], window=None, return_sequences=True,
+                            width=0.25)
+    whole.set_weights(model.get_weights())
+    x = video / np.float32(255)
+    padded = np.concatenate([x[:1], x[:1], x])
+    windows = np.stack([padded[t : t + 3] for t in range(len(x))])
+    np.testing.assert_allclose(StreamingSegmenter(model, "window").segment(video),
+                               np.asarray(model(windows))[..., 0], atol=1e-5)
+    np.testing.assert_allclose(StreamingSegmenter(model, "stateful").segment(video),
+                               np.asarray(whole(x[None]))[0, ..., 0], atol=1e-5)

@@ -160,3 +160,20 @@ def test_real_cdnet_highway():
                                              frame_size=(60, 80))
     assert videos[0].frames.shape == (1700, 60, 80, 3)
     assert "highway (1700 frames of 240x320, resized to 60x80)" in source
+
+
+def test_video_splits_cut_the_temporal_roi_in_order():
+    from keras_crnn.datasets.segmentation_videos import (SPLIT_TABLE2, SPLIT_TABLE3,
+                                                         describe_split, video_splits)
+    video = C.synthetic_cdnet_video(length=111, size=(24, 32), seed=5)
+    first, last = video.temporal_roi[0] - 1, video.temporal_roi[1]  # frames 10 ... 110
+    n = last - first
+    for split, (train, validation) in ((SPLIT_TABLE2, (72, 80)), (SPLIT_TABLE3, (70, 90))):
+        tr, va, te, (lo, hi) = video_splits(video, 3, 2, split)
+        assert tr[0].shape[1] == train * n // 100 and (lo, hi) == (first + validation, last)
+        assert va[0].shape[1] == validation - train + 2 and te[0].shape[1] == hi - lo + 2
+        np.testing.assert_array_equal(te[0][0, 2:], video.frames[lo:hi])  # 2 frames of context
+        assert te[1].shape[2:4] == (12, 16) and set(np.unique(te[1])) <= {0, 1}
+    assert "next 20 % validates, the last 10 % tests" in describe_split(SPLIT_TABLE3)
+    with pytest.raises(ValueError, match="summing to 1"):
+        video_splits(video, 3, split=(0.8, 0.1, 0.2))

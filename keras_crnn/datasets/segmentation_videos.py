@@ -4,9 +4,10 @@
   from the offline digits or real MNIST, split into train / validation / test
   sequences (Table 1).
 - `change_detection_videos`: synthetic CDnet-layout videos or real CDnet 2014
-  video folders (Tables 2-3); `video_splits` cuts one into the paper's parts
-  (the first 80 % of the temporal ROI trains, its last tenth validates, the
-  last 20 % tests) and `stack_videos` puts several videos' parts side by side.
+  video folders (Tables 2-3); `video_splits` cuts one into consecutive train /
+  validation / test parts of its temporal ROI (the paper's Table 2: the first
+  80 % trains, its last tenth validates, the last 20 % tests; Table 3: 70 / 20
+  / 10 %) and `stack_videos` puts several videos' parts side by side.
 """
 
 from dataclasses import dataclass
@@ -15,6 +16,9 @@ from pathlib import Path
 import numpy as np
 
 VIDEO_SIZE = (96, 144)
+# Fractions of a video's temporal ROI for (train, validation, test), in order
+SPLIT_TABLE2 = (0.72, 0.08, 0.2)
+SPLIT_TABLE3 = (0.7, 0.2, 0.1)
 
 
 @dataclass
@@ -70,7 +74,7 @@ def digit_videos(condition, train, test, length, size=32, dataset="digits", data
 
 
 def change_detection_videos(dataset, count, length, data_dir=None, seed=0, size=VIDEO_SIZE,
-                            frame_size=None):
+                            frame_size=None, split=SPLIT_TABLE2):
     """`count` change-detection videos and their source.
 
     Args:
@@ -79,6 +83,7 @@ def change_detection_videos(dataset, count, length, data_dir=None, seed=0, size=
             `cdnet` (the first `count` CDnet 2014 video folders in `data_dir`,
             each with input/, groundtruth/, ROI.bmp, temporalROI.txt), resized
             to `frame_size` `(rows, cols)` when given (`cdnet.resize_video`).
+        split: the `video_splits` fractions the source describes.
 
     Returns:
         `(videos, source)`.
@@ -106,28 +111,47 @@ def change_detection_videos(dataset, count, length, data_dir=None, seed=0, size=
                   for i in range(count)]
         source = (f"synthetic CDnet-layout videos (keras_crnn.datasets.cdnet, seeds "
                   f"{seed}-{seed + count - 1}), {length} frames of {size[0]}x{size[1]}")
-    return videos, source + "; first 80 % of each video's temporal ROI trains (its last " \
-        "tenth validates), the last 20 % tests"
+    return videos, f"{source}; {describe_split(split)}"
 
 
-def video_splits(video, window, downsample=1):
+def describe_split(split):
+    """`video_splits`' `split` in words.
+
+    >>> describe_split((0.7, 0.2, 0.1))
+    "the first 70 % of each video's temporal ROI trains, the next 20 % validates, the last 10 % tests"
+    """
+    train, validation, test = (round(100 * f) for f in split)
+    if round(100 * split[1] / (split[0] + split[1])) == 10:
+        return (f"first {train + validation} % of each video's temporal ROI trains (its last "
+                f"tenth validates), the last {test} % tests")
+    return (f"the first {train} % of each video's temporal ROI trains, the next {validation} % "
+            f"validates, the last {test} % tests")
+
+
+def video_splits(video, window, downsample=1, split=SPLIT_TABLE2):
     """`(train, validation, test, test_range)` of one video as 1-sequence
     `(frames, masks)` pairs (frames with 3 channels, masks {0, 1} subsampled
-    by `downsample`); the validation and test parts reach `window - 1`
-    frames back, so that their first window ends on their first frame."""
+    by `downsample`): consecutive parts of its temporal ROI in the `split`
+    fractions `(train, validation, test)`. The validation and test parts
+    reach `window - 1` frames back, so that their first window ends on their
+    first frame."""
+    if len(split) != 3 or min(split) <= 0 or abs(sum(split) - 1) > 1e-6:
+        raise ValueError("`split` must be three positive fractions (train, validation, test) "
+                         f"summing to 1. Received: split={split}")
     frames = video.frames.astype(np.uint8)
     if frames.shape[-1] != 3:
         frames = np.repeat(frames, 3, axis=-1)
     masks = (video.groundtruth[:, ::downsample, ::downsample] == 255).astype(np.uint8)[..., None]
     first, last = video.temporal_roi[0] - 1, video.temporal_roi[1]
-    split = first + int(0.8 * (last - first))
-    val_start = first + int(0.72 * (last - first))
+    # rounded, so that 0.72 + 0.08 cuts where 0.8 does
+    val_start = first + int(round(split[0], 6) * (last - first))
+    test_start = first + int(round(split[0] + split[1], 6) * (last - first))
 
     def part(lo, hi):
         return frames[None, lo:hi], masks[None, lo:hi]
 
-    return (part(first, val_start), part(val_start - window + 1, split),
-            part(split - window + 1, last), (split, last))
+    return (part(first, val_start), part(val_start - window + 1, test_start),
+            part(test_start - window + 1, last), (test_start, last))
 
 
 def stack_videos(parts):
