@@ -163,8 +163,12 @@ def test_real_cdnet_highway():
 
 
 def test_video_splits_cut_the_temporal_roi_in_order():
-    from keras_crnn.datasets.segmentation_videos import (SPLIT_TABLE2, SPLIT_TABLE3,
-                                                         describe_split, video_splits)
+    from keras_crnn.datasets.segmentation_videos import (
+        SPLIT_TABLE2,
+        SPLIT_TABLE3,
+        describe_split,
+        video_splits,
+    )
     video = C.synthetic_cdnet_video(length=111, size=(24, 32), seed=5)
     first, last = video.temporal_roi[0] - 1, video.temporal_roi[1]  # frames 10 ... 110
     n = last - first
