@@ -177,15 +177,6 @@ def _variant_fit(run, data, label, overrides, optimizer, batch_size, seed):
     return run.cached(key, compute)
 
 
-def _add_over_seeds(table, label, metric, values, seeds):
-    """A row holding the mean over seeds, with `std` (sample standard
-    deviation; None for one seed), `seeds` and the per-seed `values`."""
-    values = [float(v) for v in values]
-    std = float(np.std(values, ddof=1)) if len(values) > 1 else None
-    table.add(label, "pines", metric, float(np.mean(values)), std=std, seeds=list(seeds),
-              values=values)
-
-
 def learning_curves(run):
     """Learning curves of CRNN variants (Figures 3-6), over seeds.
 
@@ -223,7 +214,7 @@ def learning_curves(run):
             "best_epoch": [r["fit"]["best_epoch"] for r in runs],
             "mae": [r["mae"] for r in runs], "mse": [r["mse"] for r in runs]}
         for metric, values in per_seed.items():
-            _add_over_seeds(table, label, metric, values, seeds)
+            table.add_over_seeds(label, "pines", metric, values, seeds)
         for seed, r in zip(seeds, runs, strict=True):
             table.record_fit(f"{label} (seed {seed})", r["fit"], s["epochs"])
     for metric in ("mae", "mse"):

@@ -80,6 +80,14 @@ class ResultsTable:
                           "value": float(value),
                           "paper": None if paper is None else float(paper), **details})
 
+    def add_over_seeds(self, model, dataset, metric, values, seeds, paper=None):
+        """Appends the mean of per-seed `values`, with `std` (sample standard
+        deviation; None for one seed), `seeds` and the `values` themselves."""
+        values = [float(v) for v in values]
+        std = float(np.std(values, ddof=1)) if len(values) > 1 else None
+        self.add(model, dataset, metric, float(np.mean(values)), paper, std=std,
+                 seeds=list(seeds), values=values)
+
     def record_fit(self, model, fit, epochs=None):
         """Keeps a model's training record: its per-epoch `history`, seconds
         of training, and the epochs trained (of at most `epochs`) with the

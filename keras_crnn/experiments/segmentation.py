@@ -277,14 +277,10 @@ def _video_table(run, fcn_name, rnn_name, paper, extra_fcn=None):
             fit = dict(r["fits"][row])
             epochs = fit.pop("max_epochs")
             table.record_fit(row if len(seeds) == 1 else f"{row} (seed {seed})", fit, epochs)
-        per_seed = [r["measures"][row] for r in runs]
         for i, metric in enumerate(MEASURES):
-            values = [float(m[metric]) for m in per_seed]
-            spread = {} if len(seeds) == 1 else {
-                "std": float(np.std(values, ddof=1)), "seeds": seeds, "values": values}
             known = row in paper and i < len(paper[row])
-            table.add(row, label, metric, float(np.mean(values)),
-                      paper[row][i] if known else None, **spread)
+            table.add_over_seeds(row, label, metric, [r["measures"][row][metric] for r in runs],
+                                 seeds, paper[row][i] if known else None)
     return table
 
 
