@@ -12,9 +12,17 @@ file and the epoch it holds.
     backup = RunBackup("run/backup")
     start = backup.restore(model)          # 0 for a new run
     model.fit(..., initial_epoch=start, callbacks=[..., backup])
+
+`InterruptBetweenBatches` makes Ctrl-C stop `fit` at the end of a batch, never
+inside a checkpoint's write or an object's finalizer:
+
+    with InterruptBetweenBatches() as interrupt:
+        model.fit(..., callbacks=[..., interrupt])   # KeyboardInterrupt on Ctrl-C
 """
 
 import json
+import signal
+import threading
 from pathlib import Path
 
 import keras
@@ -85,3 +93,50 @@ class RunBackup(keras.callbacks.Callback):
         import shutil
 
         shutil.rmtree(self.backup_dir, ignore_errors=True)
+
+
+class InterruptBetweenBatches(keras.callbacks.Callback):
+    """Ctrl-C during `fit` raises KeyboardInterrupt at the end of the running batch.
+
+    Python raises KeyboardInterrupt wherever the main thread happens to be when
+    SIGINT arrives: inside `ModelCheckpoint`'s write (a truncated `best.keras`)
+    or inside an object's `__del__`, where Python only prints "Exception
+    ignored" and training carries on. Inside `with InterruptBetweenBatches()`,
+    the first Ctrl-C only sets a flag; the callback raises KeyboardInterrupt at
+    the end of the current training or validation batch. A second Ctrl-C
+    interrupts at once. On exit the previous SIGINT handler is back. Outside
+    the main thread (where Python cannot install signal handlers) the context
+    changes nothing and Ctrl-C behaves as usual.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.interrupted = False
+        self._previous = None
+
+    def __enter__(self):
+        self.interrupted = False
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+        return False
+
+    def _on_sigint(self, signum, frame):
+        if self.interrupted:  # the second Ctrl-C: now
+            raise KeyboardInterrupt
+        self.interrupted = True
+
+    def _check(self):
+        if self.interrupted:
+            raise KeyboardInterrupt
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._check()
+
+    def on_test_batch_end(self, batch, logs=None):
+        self._check()

@@ -40,7 +40,7 @@ import numpy as np
 
 from keras_crnn import pipelines
 from keras_crnn.atomic import atomic_path
-from keras_crnn.callbacks import RunBackup
+from keras_crnn.callbacks import InterruptBetweenBatches, RunBackup
 from keras_crnn.datasets import check_frames, read_shards, split_arrays
 from keras_crnn.models import TASKS, build_model, get_preset
 from keras_crnn.models.segmentation import label_downsample
@@ -276,14 +276,17 @@ def _fit_run(model_name, task, frames, targets, written, out_dir, settings, dist
     ]
     val_batch = max(replicas, min(256, len(x_val)) // replicas * replicas)
     window = input_shape[0]
+    interrupt = InterruptBetweenBatches()  # Ctrl-C lands between batches
+    callbacks.insert(0, interrupt)
     if start < epochs:
-        model.fit(
-            _pipeline(task, window, x_train, y_train, batch_size, seed, True, replicas > 1),
-            validation_data=_pipeline(task, window, x_val, y_val, val_batch, seed, False,
-                                      replicas > 1),
-            epochs=epochs, initial_epoch=start, callbacks=callbacks, verbose=verbose,
-            shuffle=False,  # the tf.data pipeline shuffles, seeded
-        )
+        with interrupt:
+            model.fit(
+                _pipeline(task, window, x_train, y_train, batch_size, seed, True, replicas > 1),
+                validation_data=_pipeline(task, window, x_val, y_val, val_batch, seed, False,
+                                          replicas > 1),
+                epochs=epochs, initial_epoch=start, callbacks=callbacks, verbose=verbose,
+                shuffle=False,  # the tf.data pipeline shuffles, seeded
+            )
     with atomic_path(written / "model.keras") as tmp:
         model.save(tmp)
     backup.delete()

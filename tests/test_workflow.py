@@ -319,6 +319,51 @@ def test_ctrl_c_says_where_the_backup_is(data_dir, tmp_path):
     assert f"backed up in {run}/backup: run the same command again to resume" in err
 
 
+def test_ctrl_c_stops_fit_at_the_end_of_the_running_batch():
+    """The first SIGINT only sets a flag: fit stops at that batch's end with
+    KeyboardInterrupt, and the previous handler is back afterwards."""
+    import os
+    import signal
+
+    import keras
+
+    from keras_crnn.callbacks import InterruptBetweenBatches
+
+    class SignalAtBatch(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.ended = []
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if batch == 2:
+                os.kill(os.getpid(), signal.SIGINT)  # "Ctrl-C" in the middle of batch 2
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.ended.append(batch)
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x, y = np.zeros((64, 3), "float32"), np.zeros((64, 1), "float32")
+    before = signal.getsignal(signal.SIGINT)
+    spy = SignalAtBatch()
+    with pytest.raises(KeyboardInterrupt), InterruptBetweenBatches() as interrupt:
+        model.fit(x, y, batch_size=4, epochs=5, verbose=0, callbacks=[spy, interrupt])
+    assert spy.ended == [0, 1, 2]  # batch 2 finished; nothing after it ran
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_second_ctrl_c_interrupts_at_once():
+    import signal
+
+    from keras_crnn.callbacks import InterruptBetweenBatches
+
+    with InterruptBetweenBatches() as interrupt:
+        signal.raise_signal(signal.SIGINT)
+        assert interrupt.interrupted
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name, shape, classes", [
     ("crnn-gru", (5, 28, 28, 1), 10), ("crnn-convlstm2d", (5, 16, 16, 1), 10),
