@@ -122,6 +122,29 @@ def test_reuse_reads_the_results_instead_of_training(tiny_results):
 
 
 @pytest.mark.slow
+def test_segmentation_table1_rows_controls_and_dropped_frames(tiny_results):
+    """Every condition has the paper's rows and the FC-Lenet control given all
+    three stages' epochs; the occluded rows split F by what happened to the
+    last frame, with the frame counts of the test sequences' events."""
+    from keras_crnn.experiments.record import Run
+    from keras_crnn.experiments.segmentation import WINDOW, table1_data
+
+    table = tiny_results("segmentation-table1")[1]
+    s = get_experiment("segmentation-table1").settings("tiny")
+    control = f"FC-Lenet ({sum(s['epochs'])} epochs)"
+    for condition in s["conditions"]:
+        rows = [r["model"] for r in table.rows if r["metric"] == "f_measure"
+                and r["dataset"] == f"moving digits ({condition})"]
+        assert rows == ["LSTM", "GRU", "FC-Lenet", "GRU pretrained", "RFC-Lenet", control]
+        assert table.extras["train_epochs"][f"{control} ({condition})"]["max_epochs"] == \
+            sum(s["epochs"])
+    data = table1_data("occluded", Run(get_experiment("segmentation-table1"), "tiny", "digits"))
+    events = data.test_events[:, WINDOW - 1:]
+    dropped = [r for r in table.rows if r["metric"] == "f_measure_dropped"]
+    assert len(dropped) == 6 and {r["frames"] for r in dropped} == {int((events == 2).sum())}
+
+
+@pytest.mark.slow
 def test_tables_hold_their_rows(tiny_results):
     tables = {name: tiny_results(name)[1] for name in (
         "occlusion-table1", "forecast-table3", "forecast-batch-sizes", "segmentation-table2",

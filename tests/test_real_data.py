@@ -100,6 +100,23 @@ def test_real_mnist_training_set():
     assert (len(train[1]), len(test[1])) == (50000, 10000)
 
 
+@pytest.mark.skipif(not (SHARED / "mnist").is_dir(),
+                    reason=f"real MNIST not present at {SHARED / 'mnist'} (only on CI and "
+                           "the development machine)")
+def test_segmentation_table1_moves_real_mnist_digits_on_64_pixel_frames():
+    from keras_crnn.experiments import EXPERIMENTS
+    from keras_crnn.experiments.record import Run
+    from keras_crnn.experiments.segmentation import table1_data
+
+    run = Run(EXPERIMENTS["segmentation-table1"], "quick", dataset="mnist",
+              data_dir=str(SHARED / "mnist"), progress=False)
+    data = table1_data("clean", run)
+    frames, masks = data.test
+    assert frames.shape[2:] == (64, 64, 1) and "MNIST" in data.source
+    np.testing.assert_array_equal(masks, frames > 128)  # labels: the thresholded frames
+    assert frames.max() == 255 and masks.sum(axis=(2, 3, 4)).min() > 0
+
+
 @pytest.mark.skipif(not (SHARED / "cifar10" / "train.tar").is_file(),
                     reason=f"real CIFAR-10 not present at {SHARED / 'cifar10'} (only on CI and "
                            "the development machine)")
