@@ -115,16 +115,29 @@ _VIDEO = {"tiny": {"videos": 1, "video_length": 24, "width": 0.25, "batch_size":
 # Table 2's rows differ by a few hundredths, so it trains several seeds
 # (`seeds`: the mean and standard deviation are reported); `tiny` runs two to
 # test the averaging.
-_TABLE2 = {scale: {**_VIDEO[scale], "epochs": epochs, "patience": patience, "seeds": seeds}
+# On synthetic videos FC-VGG sits on an all-background plateau (F 0) for 20-40
+# epochs before its validation loss falls again (measured at cpu scale: patience
+# 5 stopped every VGG row there, the control with patience 15 got past it), so
+# `synthetic` replaces the patience for them.
+_TABLE2 = {scale: {**_VIDEO[scale], "epochs": epochs, "patience": patience, "seeds": seeds,
+                   "synthetic": {} if patience is None else {"patience": 3 * patience}}
            for scale, epochs, patience, seeds in
            (("tiny", (1, 1, 1), None, 2), ("quick", (1, 1, 1), None, 1),
             ("cpu", (40, 20, 20), 5, 3), ("paper", (200, 100, 100), 20, 3))}
 # Table 3's RFC-12s and FCN-12s differ by about 0.01: three seeds at cpu scale.
+# FCN-12s still improved at 40 epochs (and its control at 80) on highway, so
+# its caps are higher than Table 2's.
 _TABLE3 = {scale: {**_TABLE2[scale], "videos": videos, "batch_size": batch, "epochs": epochs,
                    "seeds": seeds, "split": SPLIT_TABLE3}
            for scale, videos, batch, epochs, seeds in
            (("tiny", 2, 8, (1, 1, 1), 1), ("quick", 2, 32, (1, 1, 1), 1),
-            ("cpu", 6, 32, (40, 20, 20), 3), ("paper", 6, 32, (200, 100, 100), 3))}
+            ("cpu", 6, 32, (100, 40, 40), 3), ("paper", 6, 32, (300, 100, 100), 3))}
+
+
+def _video_settings(run):
+    """Table 2-3 settings at `run`'s scale, with the `synthetic` ones for synthetic videos."""
+    s = {k: v for k, v in run.settings.items() if k != "synthetic"}
+    return {**s, **run.settings["synthetic"]} if run.dataset == "synthetic" else s
 
 
 def table1_data(condition, run):
@@ -274,7 +287,7 @@ def _video_seed(run, videos, fcn_name, rnn_name, extra_fcn, seed):
     from keras_crnn.models.segmentation import label_downsample
     from keras_crnn.training import fit_segmenter, three_stage_recipe
 
-    s = run.settings
+    s = _video_settings(run)
     split = s.get("split", SPLIT_TABLE2)
     shape = (WINDOW,) + videos[0].frames.shape[1:3] + (3,)
     out = {"measures": {}, "fits": {}, "examples": {}}
@@ -323,7 +336,7 @@ def _video_table(run, fcn_name, rnn_name, paper, extra_fcn=None):
     optionally another FCN row (Table 2's FC-Lenet), over `seeds` training
     seeds (`run.seed`, `run.seed + 1`, ...; rows hold the means with `std`
     when there are several, Fig. 7 shows the first seed's masks)."""
-    s = run.settings
+    s = _video_settings(run)
     split = s.get("split", SPLIT_TABLE2)
     seeds = [run.seed + i for i in range(s["seeds"])]
     videos, source = change_detection_videos(run.dataset, s["videos"], s["video_length"],
