@@ -205,6 +205,8 @@ def three_stage_recipe(fcn, build_recurrent, train, validation, epochs, batch_si
         train, validation: as `fit_segmenter`.
         epochs: `(fcn, recurrent alone, end to end)` epochs (the most, with
             `patience`).
+        patience: early-stopping patience of every stage (None: none), or
+            one per stage as `epochs`.
         on_stage: optional `callback(stage_name, model, fit)` after each stage
             (e.g. to evaluate it): stages `"fcn"`, `"pretrained"`, `"rfc"`.
             Stages 2 and 3 train the same recurrent model, so a callback
@@ -214,9 +216,14 @@ def three_stage_recipe(fcn, build_recurrent, train, validation, epochs, batch_si
         The recurrent model after stage 3 (the FCN shares its trained layers).
     """
     fcn_epochs, gru_epochs, rfc_epochs = epochs
+    if not isinstance(patience, tuple | list):
+        patience = (patience,) * 3
+    if len(patience) != 3:
+        raise ValueError(f"`patience` must be one number or one per stage (3). "
+                         f"Received: patience={patience!r}")
     fit = fit_segmenter(fcn, train, validation, fcn_epochs, batch_size, seed,
                         description=f"{fcn.name} (stage 1)", progress=progress,
-                        patience=patience)
+                        patience=patience[0])
     if on_stage:
         on_stage("fcn", fcn, fit)
     recurrent = build_recurrent(fcn)
@@ -224,12 +231,12 @@ def three_stage_recipe(fcn, build_recurrent, train, validation, epochs, batch_si
     heads = [layer.name for layer in recurrent.layers if layer.name not in shared]
     fit = fit_segmenter(recurrent, train, validation, gru_epochs, batch_size, seed,
                         trainable=heads, description=f"{recurrent.name} (stage 2)",
-                        progress=progress, patience=patience)
+                        progress=progress, patience=patience[1])
     if on_stage:
         on_stage("pretrained", recurrent, fit)
     fit = fit_segmenter(recurrent, train, validation, rfc_epochs, batch_size, seed,
                         description=f"{recurrent.name} (stage 3)", progress=progress,
-                        patience=patience)
+                        patience=patience[2])
     if on_stage:
         on_stage("rfc", recurrent, fit)
     return recurrent

@@ -142,6 +142,27 @@ def test_three_stage_recipe_freezes_then_fine_tunes():
     assert predict_masks(rfc, frames[20:]).shape == (4, 3, 12, 12, 1)
 
 
+def test_three_stage_recipe_takes_a_patience_per_stage(monkeypatch):
+    from keras_crnn import training
+
+    calls = []
+
+    def fake_fit(model, train, validation, epochs, batch_size, seed, **kwargs):
+        calls.append((epochs, kwargs["patience"]))
+        return {"history": {}}
+
+    monkeypatch.setattr(training, "fit_segmenter", fake_fit)
+    fcn = build_segmenter("FCN-12s", (12, 12, 1), width=0.25)
+    build = lambda f: build_segmenter("RFC-12s", (12, 12, 1), width=0.25, fcn=f)  # noqa: E731
+    three_stage_recipe(fcn, build, None, None, (30, 4, 5), 8, 0, patience=(10, 2, 3))
+    assert calls == [(30, 10), (4, 2), (5, 3)]
+    calls.clear()
+    three_stage_recipe(fcn, build, None, None, (3, 2, 2), 8, 0, patience=5)
+    assert [p for _, p in calls] == [5, 5, 5]
+    with pytest.raises(ValueError, match="one per stage"):
+        three_stage_recipe(fcn, build, None, None, (3, 2, 2), 8, 0, patience=(1, 2))
+
+
 @pytest.mark.slow
 def test_frozen_pretrained_layers_stay_frozen_and_models_round_trip(tmp_path):
     frames, masks = _toy_videos(n=8, size=16)
