@@ -129,11 +129,13 @@ _TABLE2 = {scale: {**_VIDEO[scale], "epochs": epochs, "patience": patience, "see
            (("tiny", (1, 1, 1), None, 2), ("quick", (1, 1, 1), None, 1),
             ("cpu", (40, 20, 20), 5, 3), ("paper", (200, 100, 100), 20, 3))}
 # Table 3's RFC-12s and FCN-12s differ by about 0.01: three seeds at cpu scale.
+# FCN-12s still improved at 40 epochs (its control at 80) on highway, so the
+# caps are higher than Table 2's.
 _TABLE3 = {scale: {**_TABLE2[scale], "videos": videos, "batch_size": batch, "epochs": epochs,
                    "seeds": seeds, "split": SPLIT_TABLE3}
            for scale, videos, batch, epochs, seeds in
            (("tiny", 2, 8, (1, 1, 1), 1), ("quick", 2, 32, (1, 1, 1), 1),
-            ("cpu", 6, 32, (40, 20, 20), 3), ("paper", 6, 32, (200, 100, 100), 3))}
+            ("cpu", 6, 32, (100, 40, 40), 3), ("paper", 6, 32, (300, 100, 100), 3))}
 
 
 def _video_settings(run):
