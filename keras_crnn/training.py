@@ -193,6 +193,17 @@ def _all_layers(layer):
     return out
 
 
+def stage_patience(patience):
+    """`patience` of `three_stage_recipe` (None, one number, or one per stage)
+    as one per stage: `(fcn, recurrent alone, end to end)`."""
+    if not isinstance(patience, tuple | list):
+        return (patience,) * 3
+    if len(patience) != 3:
+        raise ValueError(f"`patience` must be one number or one per stage (3). "
+                         f"Received: patience={patience!r}")
+    return tuple(patience)
+
+
 def three_stage_recipe(fcn, build_recurrent, train, validation, epochs, batch_size, seed,
                        progress=True, on_stage=None, patience=None):
     """The RFCN paper's training: the FCN, then its recurrent unit alone on the
@@ -216,11 +227,7 @@ def three_stage_recipe(fcn, build_recurrent, train, validation, epochs, batch_si
         The recurrent model after stage 3 (the FCN shares its trained layers).
     """
     fcn_epochs, gru_epochs, rfc_epochs = epochs
-    if not isinstance(patience, tuple | list):
-        patience = (patience,) * 3
-    if len(patience) != 3:
-        raise ValueError(f"`patience` must be one number or one per stage (3). "
-                         f"Received: patience={patience!r}")
+    patience = stage_patience(patience)
     fit = fit_segmenter(fcn, train, validation, fcn_epochs, batch_size, seed,
                         description=f"{fcn.name} (stage 1)", progress=progress,
                         patience=patience[0])

@@ -96,12 +96,6 @@ _TABLE1 = {
 }
 
 
-def _table1_settings(run):
-    """Table 1's settings at `run`'s scale, with the `mnist` ones for real MNIST."""
-    s = {k: v for k, v in run.settings.items() if k != "mnist"}
-    return {**s, **run.settings["mnist"]} if run.dataset == "mnist" else s
-
-
 # `frame_size` (rows, cols) applies to real CDnet videos (highway is 240x320);
 # synthetic ones are generated at 96x144. Every stage trains with early
 # stopping on the validation frames (best weights restored) after `patience`
@@ -138,15 +132,16 @@ _TABLE3 = {scale: {**_TABLE2[scale], "videos": videos, "batch_size": batch, "epo
             ("cpu", 6, 32, (100, 40, 40), 3), ("paper", 6, 32, (300, 100, 100), 3))}
 
 
-def _video_settings(run):
-    """Table 2-3 settings at `run`'s scale, with the `synthetic` ones for synthetic videos."""
-    s = {k: v for k, v in run.settings.items() if k != "synthetic"}
-    return {**s, **run.settings["synthetic"]} if run.dataset == "synthetic" else s
+def _settings(run, dataset):
+    """`run`'s settings at its scale; for `dataset` (Table 1's `mnist`, Tables
+    2-3's `synthetic`) the settings under that key replace the others."""
+    s = {k: v for k, v in run.settings.items() if k != dataset}
+    return {**s, **run.settings[dataset]} if run.dataset == dataset else s
 
 
 def table1_data(condition, run):
     """The moving-digit splits of Table 1 for `condition` at `run`'s scale."""
-    s = _table1_settings(run)
+    s = _settings(run, "mnist")
     return digit_videos(condition, s["train"], s["test"], s["length"], s["size"], run.dataset,
                         run.data_dir, run.seed)
 
@@ -178,20 +173,15 @@ def _digit_measures(model, data, condition):
     return {"measures": measures, "events": events}
 
 
-def _stage_patience(patience):
-    """`patience` (None, one number or one per stage) as one per stage."""
-    return tuple(patience) if isinstance(patience, tuple | list) else (patience,) * 3
-
-
 def _table1_condition(run, condition):
     """One condition of Table 1: every row's measures and fit record, as a
     JSON-able dict (kept in the run's cache)."""
     import keras
 
     from keras_crnn.models import build_model
-    from keras_crnn.training import fit_segmenter, three_stage_recipe
+    from keras_crnn.training import fit_segmenter, stage_patience, three_stage_recipe
 
-    s = _table1_settings(run)
+    s = _settings(run, "mnist")
     data = table1_data(condition, run)
     shape = (WINDOW,) + data.train[0].shape[2:]
     out = {"measures": {}, "fits": {}, "source": data.source}
@@ -209,7 +199,7 @@ def _table1_condition(run, condition):
                             patience=patience)
         keep(row, model, fit, epochs)
 
-    patience = _stage_patience(s["patience"])
+    patience = stage_patience(s["patience"])
     for name in ("LSTM", "GRU"):
         single(name, name, s["flat_epochs"], patience[1])
 
@@ -232,7 +222,7 @@ def _table1_condition(run, condition):
 def table1(run):
     """Table 1: moving digits, FC-Lenet vs LSTM, GRU and RFC-Lenet (3 conditions),
     with an FC-Lenet control trained for RFC-Lenet's three stages' epochs."""
-    s = _table1_settings(run)
+    s = _settings(run, "mnist")
     settings = {k: (list(v) if isinstance(v, tuple) else v) for k, v in s.items()
                 if k != "conditions"}  # a condition's fits do not depend on the others
     conditions = {condition: run.cached({"what": "segmentation-table1", "settings": settings,
@@ -296,7 +286,7 @@ def _video_seed(run, videos, fcn_name, rnn_name, extra_fcn, seed):
     from keras_crnn.models.segmentation import label_downsample
     from keras_crnn.training import fit_segmenter, three_stage_recipe
 
-    s = _video_settings(run)
+    s = _settings(run, "synthetic")
     split = s.get("split", SPLIT_TABLE2)
     shape = (WINDOW,) + videos[0].frames.shape[1:3] + (3,)
     out = {"measures": {}, "fits": {}, "examples": {}}
@@ -345,7 +335,7 @@ def _video_table(run, fcn_name, rnn_name, paper, extra_fcn=None):
     optionally another FCN row (Table 2's FC-Lenet), over `seeds` training
     seeds (`run.seed`, `run.seed + 1`, ...; rows hold the means with `std`
     when there are several, Fig. 7 shows the first seed's masks)."""
-    s = _video_settings(run)
+    s = _settings(run, "synthetic")
     split = s.get("split", SPLIT_TABLE2)
     seeds = [run.seed + i for i in range(s["seeds"])]
     videos, source = change_detection_videos(run.dataset, s["videos"], s["video_length"],
