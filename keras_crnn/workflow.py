@@ -265,7 +265,9 @@ def _fit_run(model_name, task, frames, targets, written, out_dir, settings, dist
         start = RunBackup(out_dir / "backup").restore(model)
         backup = RunBackup(written / "backup")
     best = _keep_history(out_dir / "history.csv", start) if chief else None
+    interrupt = InterruptBetweenBatches()  # Ctrl-C lands between batches
     callbacks = [
+        interrupt,
         keras.callbacks.ModelCheckpoint(str(written / "best.keras"), save_best_only=True,
                                         initial_value_threshold=best),
         keras.callbacks.CSVLogger(str(written / "history.csv"), append=True),
@@ -276,8 +278,6 @@ def _fit_run(model_name, task, frames, targets, written, out_dir, settings, dist
     ]
     val_batch = max(replicas, min(256, len(x_val)) // replicas * replicas)
     window = input_shape[0]
-    interrupt = InterruptBetweenBatches()  # Ctrl-C lands between batches
-    callbacks.insert(0, interrupt)
     if start < epochs:
         with interrupt:
             model.fit(

@@ -139,6 +139,18 @@ def _settings(run, dataset):
     return {**s, **run.settings[dataset]} if run.dataset == dataset else s
 
 
+def _cache_settings(settings, *left_out):
+    """`settings` as JSON-able values for a cache key, without `left_out`."""
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in settings.items()
+            if k not in left_out}
+
+
+def _fit_record(fit, epochs):
+    """The JSON-able part of a `fit_model` record, with the cap `max_epochs`."""
+    return {**{k: fit[k] for k in ("history", "seconds", "epochs", "best_epoch")},
+            "max_epochs": epochs}
+
+
 def table1_data(condition, run):
     """The moving-digit splits of Table 1 for `condition` at `run`'s scale."""
     s = _settings(run, "mnist")
@@ -188,8 +200,7 @@ def _table1_condition(run, condition):
 
     def keep(row, model, fit, epochs):
         out["measures"][row] = _digit_measures(model, data, condition)
-        out["fits"][row] = {**{k: fit[k] for k in ("history", "seconds", "epochs",
-                                                   "best_epoch")}, "max_epochs": epochs}
+        out["fits"][row] = _fit_record(fit, epochs)
 
     def single(row, name, epochs, patience):
         keras.utils.set_random_seed(run.seed)
@@ -223,8 +234,7 @@ def table1(run):
     """Table 1: moving digits, FC-Lenet vs LSTM, GRU and RFC-Lenet (3 conditions),
     with an FC-Lenet control trained for RFC-Lenet's three stages' epochs."""
     s = _settings(run, "mnist")
-    settings = {k: (list(v) if isinstance(v, tuple) else v) for k, v in s.items()
-                if k != "conditions"}  # a condition's fits do not depend on the others
+    settings = _cache_settings(s, "conditions")  # a condition's fits do not depend on the others
     conditions = {condition: run.cached({"what": "segmentation-table1", "settings": settings,
                                          "condition": condition, "seed": run.seed},
                                         lambda c=condition: _table1_condition(run, c))
@@ -299,8 +309,7 @@ def _video_seed(run, videos, fcn_name, rnn_name, extra_fcn, seed):
     def keep(row, model, fit, epochs):
         measures, masks, out["frames"] = _video_measures(model, videos, split)
         out["measures"][row], out["examples"][row] = measures, masks
-        out["fits"][row] = {**{k: fit[k] for k in ("history", "seconds", "epochs",
-                                                   "best_epoch")}, "max_epochs": epochs}
+        out["fits"][row] = _fit_record(fit, epochs)
 
     def fcn_row(row, model_name, epochs, patience=s["patience"]):
         keras.utils.set_random_seed(seed)
@@ -348,8 +357,7 @@ def _video_table(run, fcn_name, rnn_name, paper, extra_fcn=None):
                         frame_size=list(videos[0].frames.shape[1:3]),
                         data_dir=None if run.data_dir is None else str(run.data_dir))
     # One seed's fits do not depend on how many seeds the table averages.
-    settings = {k: (list(v) if isinstance(v, tuple) else v) for k, v in s.items()
-                if k != "seeds"}
+    settings = _cache_settings(s, "seeds")
     runs = [run.cached({"what": "segmentation-video-table", "models": [fcn_name, rnn_name,
                                                                        extra_fcn],
                         "settings": settings, "data_seed": run.seed, "seed": seed},
