@@ -16,7 +16,8 @@ import numpy as np
 
 from keras_crnn.datasets.core import make_rng
 
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".mpg", ".mpeg")
+# Files FFmpeg decodes as video; animated GIFs included (UCF101 clips are shared as GIFs)
+VIDEO_SUFFIXES = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".mpg", ".mpeg", ".gif")
 
 
 def _av():
@@ -26,6 +27,29 @@ def _av():
         raise ImportError("Reading and writing video files needs the optional extra "
                           "`video` (PyAV): pip install 'keras_crnn[video]'") from error
     return av
+
+
+class _BestEffortClock:
+    """FFmpeg's best-effort timestamp of decoded frames (libavcodec's
+    `guess_correct_pts`): a frame's pts, unless the stream's pts have gone
+    backwards more often than its dts, then its dts. Decoders return frames
+    in display order, but an AVI with packed B-frames stamps them in decode
+    order (pts 1, 2, 4, 3, ...), while their dts count up."""
+
+    def __init__(self):
+        self.last_pts = self.last_dts = None
+        self.faulty_pts = self.faulty_dts = 0
+
+    def stamp(self, pts, dts):
+        if dts is not None:
+            self.faulty_dts += self.last_dts is not None and dts <= self.last_dts
+            self.last_dts = dts
+        if pts is not None:
+            self.faulty_pts += self.last_pts is not None and pts <= self.last_pts
+            self.last_pts = pts
+        if pts is not None and (self.faulty_pts <= self.faulty_dts or dts is None):
+            return pts
+        return dts
 
 
 def read_video(path, fps=4.0, size=None, audio=True, sample_rate=16000):
@@ -69,8 +93,10 @@ def read_video(path, fps=4.0, size=None, audio=True, sample_rate=16000):
             raise ValueError(f"{path} holds no video stream")
         stream = container.streams.video[0]
         next_time = 0.0
+        clock = _BestEffortClock()
         for frame in container.decode(stream):
-            time = float(frame.pts * stream.time_base) if frame.pts is not None else next_time
+            stamp = clock.stamp(frame.pts, frame.dts)
+            time = float(stamp * stream.time_base) if stamp is not None else next_time
             if fps is not None and time + 1e-6 < next_time:
                 continue
             image = frame.to_image()  # PIL RGB
@@ -99,7 +125,11 @@ def _read_audio(path, sample_rate):
                 chunks.append(out.to_ndarray().reshape(-1))
         for out in resampler.resample(None):  # flush
             chunks.append(out.to_ndarray().reshape(-1))
-    return np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
+    if not chunks:
+        return np.zeros(0, np.float32)
+    # Float decoders (MP3, AAC) overshoot full scale a little, and the stereo
+    # downmix adds to it: clipped to the documented [-1, 1].
+    return np.clip(np.concatenate(chunks), -1.0, 1.0).astype(np.float32)
 
 
 def write_video(path, frames, fps, audio=None, sample_rate=16000):
