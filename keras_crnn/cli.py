@@ -73,7 +73,8 @@ def _reproduce(args):
     from keras_crnn.experiments import get_experiment, reproduce, results_name, to_markdown
 
     table = reproduce(args.name, scale=args.scale, dataset=args.dataset, data_dir=args.data_dir,
-                      seed=args.seed, out_dir=args.out, precision=args.precision)
+                      seed=args.seed, out_dir=args.out, precision=args.precision,
+                      weights=args.weights)
     print(to_markdown(table))
     print("\nPaper's findings on these results:\n")
     print("\n".join(get_experiment(args.name).verdicts(table)))
@@ -305,6 +306,10 @@ def build_parser():
                        help="the experiment's data (default its offline one; `keras-crnn list` "
                             "shows each experiment's datasets)")
     repro.add_argument("--data-dir", default=None, help="folder of the real dataset's files")
+    repro.add_argument("--weights", default=None,
+                       help="a pretrained frame encoder's weights file (genre-table1: "
+                            "mobilenet_2_5_224_tf_no_top.h5, ImageNet MobileNet 0.25); nothing "
+                            "is downloaded")
     repro.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     repro.add_argument("--out", default="results", help="results folder (default results/)")
     repro.add_argument("--precision", choices=PRECISIONS, default="float32",

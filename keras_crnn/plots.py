@@ -266,6 +266,45 @@ def plot_f_measures(table, metric="f_measure"):
     return fig
 
 
+def plot_class_accuracy(clips, class_names, per_class, chance=None, size=0.6):
+    """Left, one example clip per class (a row of frames); right, grouped bars
+    of each model's accuracy on each class.
+
+    Args:
+        clips: uint8 `(classes, frames, rows, cols)` or `(..., channels)`.
+        class_names: a name per class.
+        per_class: `{model: [accuracy (%) per class]}`.
+        chance: draw a line at this accuracy (%).
+    """
+    clips = np.asarray(clips)
+    if clips.ndim == 4:
+        clips = clips[..., None]
+    n, frames = clips.shape[:2]
+    fig = plt.figure(figsize=(frames * size + 7, max(3.0, n * size + 0.6)))
+    grid = fig.add_gridspec(n, frames + 1, width_ratios=[1] * frames + [7 / size / 1.2])
+    for i in range(n):
+        for t in range(frames):
+            ax = fig.add_subplot(grid[i, t])
+            _show(ax, clips[i, t])
+            if t == 0:
+                ax.set_ylabel(class_names[i], fontsize=8, rotation=0, ha="right", va="center")
+    ax = fig.add_subplot(grid[:, frames])
+    width = 0.8 / max(1, len(per_class))
+    for j, (model, values) in enumerate(per_class.items()):
+        ax.barh(np.arange(len(class_names)) + (j - len(per_class) / 2 + 0.5) * width, values,
+                width, label=model)
+    if chance is not None:
+        ax.axvline(chance, color="k", lw=0.8, ls="--", label="chance")
+    ax.set_yticks(range(len(class_names)))
+    ax.set_yticklabels([])  # each class's bars sit beside its clip, which is labelled
+    ax.set_ylim(len(class_names) - 0.5, -0.5)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("test accuracy (%)")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0, 1.01), ncol=2)
+    return fig
+
+
 def plot_confusion(matrix, class_names, title=None):
     """A confusion matrix (rows: true class, columns: predicted), counts in the cells."""
     matrix = np.asarray(matrix)

@@ -16,6 +16,7 @@ from keras_crnn.experiments import (
     to_markdown,
 )
 from keras_crnn.experiments.record import COMMON_SETTINGS
+from keras_crnn.experiments.results import decode_images
 
 
 def _table(rows):
@@ -79,6 +80,11 @@ def test_records_refuse_inconsistent_settings_and_findings():
         reproduce("table9")
     with pytest.raises(ValueError, match="dataset.*Received: dataset='pines'"):
         reproduce("occlusion-table1", "tiny", dataset="pines", out_dir=None)
+    with pytest.raises(ValueError, match=r"occlusion-table1 takes no encoder weights.*"
+                                         r"\['genre-table1'\]. Received: weights='w.h5'"):
+        reproduce("occlusion-table1", "tiny", weights="w.h5", out_dir=None)
+    assert get_experiment("genre-table1").command(weights="W.h5") == \
+        "keras-crnn reproduce genre-table1 --scale cpu --weights W.h5"
 
 
 @pytest.mark.parametrize("name", sorted(EXPERIMENTS))
@@ -148,7 +154,7 @@ def test_segmentation_table1_rows_controls_and_dropped_frames(tiny_results):
 def test_tables_hold_their_rows(tiny_results):
     tables = {name: tiny_results(name)[1] for name in (
         "occlusion-table1", "forecast-table3", "forecast-batch-sizes", "segmentation-table2",
-        "genre-table1", "lrcn-captioning")}
+        "genre-table1", "lrcn-captioning", "lrcn-activity")}
     assert list(dict.fromkeys(r["model"] for r in tables["occlusion-table1"].rows)) == \
         ["CNN-2-S", "CNN-4-S", "CNN", "CRNN-2-S", "CRNN-4-S", "CRNN"]
     assert list(dict.fromkeys(r["model"] for r in tables["forecast-table3"].rows)) == \
@@ -173,6 +179,18 @@ def test_tables_hold_their_rows(tiny_results):
         "CNN-LSTM feature map", "CNN-LSTM feature map + audio",
         "CNN-LSTM pool, fine-tuned end to end"]
     assert "| paper: CNN-LSTM pool | 90.30 |" in to_markdown(genre)
+    activity = tables["lrcn-activity"]  # tiny: two seeds
+    assert [r["model"] for r in activity.rows] == ["single frame CNN", "frame-averaged CNN",
+                                                   "LRCN (CNN-LSTM)", "LRCN ConvGRU"]
+    assert all(r["seeds"] == [0, 1] and len(r["values"]) == 2 for r in activity.rows)
+    assert set(activity.extras["train_epochs"]) == {
+        f"{preset} (seed {seed})" for preset in ("LRCN single frame", "LRCN", "LRCN-ConvGRU")
+        for seed in (0, 1)}
+    test_clips = get_experiment("lrcn-activity").settings("tiny")["test"]
+    for row in activity.extras["per_action"]:  # counts over both seeds' test clips
+        assert len(activity.extras["per_action"][row]) == 8
+        assert np.sum(activity.extras["confusion"][row]) == 2 * test_clips
+    assert decode_images(activity.extras["examples"]).shape == (8, 5, 16, 16)
     captions = tables["lrcn-captioning"]
     assert {r["metric"] for r in captions.rows} == {"bleu_1", "bleu_2", "bleu_3", "bleu_4",
                                                     "exact_match"}

@@ -1,5 +1,7 @@
 """The genre-table1 data, its stage-1 cache, and the rows built on the stage-1 weights."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -54,6 +56,37 @@ def test_stage1_features_are_cached_once(tiny, tmp_path):
     assert [w.shape for w in again["head_weights"]] == [(128, 6), (6,)]
     other = _data(seed=2)  # other frames: another cache entry
     assert cached_frame_features(other, TINY, 1, progress=False)["cached"] is False
+
+
+MOBILENET = (Path(__file__).resolve().parents[2] / "shared" / "data" / "weights" /
+             "mobilenet_2_5_224_tf_no_top.h5")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not MOBILENET.is_file(), reason=f"the ImageNet MobileNet 0.25 file is not "
+                    f"at {MOBILENET} (only on CI and machines with ../shared/data)")
+def test_a_pretrained_encoder_stays_frozen_and_the_results_name_it(tiny, tmp_path):
+    """With `weights`, stage 1 trains only the softmax head: the cached encoder
+    weights are the ImageNet file's, and `pool` is that encoder's output."""
+    from keras_crnn.experiments import reproduce
+    from keras_crnn.models.genre import frame_encoder
+
+    data = _data()
+    settings = {**TINY, "encoder": "mobilenet-0.25"}
+    stage1 = cached_frame_features(data, settings, 1, weights=str(MOBILENET), progress=False)
+    imagenet = frame_encoder("mobilenet-0.25", data["train"][0].shape[2:], str(MOBILENET))
+    for trained, original in zip(stage1["encoder_weights"], imagenet.get_weights(), strict=True):
+        np.testing.assert_array_equal(trained, original)
+    clips = data["test"][0]
+    pool = np.asarray(imagenet(clips.reshape((-1,) + clips.shape[2:]).astype("float32") / 255))
+    np.testing.assert_allclose(stage1["features"]["test"]["pool"].reshape(pool.shape), pool,
+                               rtol=1e-4, atol=1e-4)  # other batch sizes, other sums
+    table = reproduce("genre-table1", "tiny", out_dir=tmp_path / "out", progress=False,
+                      weights=str(MOBILENET))
+    assert table.extras["encoder"] == "mobilenet-0.25"
+    assert table.extras["weights"] == str(MOBILENET)
+    assert "ImageNet-pretrained MobileNet 0.25 (mobilenet_2_5_224_tf_no_top.h5), frozen" in \
+        table.data_source
 
 
 @pytest.mark.slow

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_crnn.datasets.captions import captioned_images, captioned_videos
+from keras_crnn.datasets.captions import captioned_images, captioned_videos, converse_caption
 from keras_crnn.models.lrcn import (
     beam_decode,
     bleu,
@@ -26,6 +26,24 @@ def test_bleu_against_hand_checked_cases():
     # A short hypothesis pays the brevity penalty exp(1 - 5/3).
     short = bleu(["a red square moves left"], ["a red square"], max_order=1)["bleu_1"]
     assert short == pytest.approx(100 * np.exp(1 - 5 / 3))
+
+
+def test_bleu_takes_several_references_per_caption():
+    """A hypothesis that equals either reference scores 100; n-grams are
+    clipped by the reference that holds them most often."""
+    said = "a small red circle above a big blue square"
+    other = converse_caption(said)
+    assert other == "a big blue square below a small red circle"
+    both = [[said, other], [said, other]]
+    assert bleu(both, [said, other])["bleu_4"] == pytest.approx(100)
+    assert bleu([said, said], [said, other])["bleu_4"] < 90  # the converse: a miss
+    # "the the the": 'the' clipped at 2 (the reference with two), unigram precision 2/3
+    scores = bleu([["the cat", "the the cat"]], ["the the the"], max_order=1)
+    assert scores["bleu_1"] == pytest.approx(100 * 2 / 3)
+    with pytest.raises(ValueError, match="as many references.*\\[1, 2\\]"):
+        bleu([["a"], ["a", "b"]], ["a", "b"])
+    with pytest.raises(ValueError, match="RELATION.*Received: 'a red square moves left'"):
+        converse_caption("a red square moves left")
 
 
 def test_video_and_image_captioners_shapes():

@@ -212,14 +212,15 @@ def _registry_case(preset):
         side = 8 if "VGG" in preset.name else 16
         return (3, 16, 16, 3), {"width": 0.25}, (None, side, side, 1)
     if preset.builder == "genre":
-        classes = 101 if preset.name == "LRCN" else 6
-        return (4, 32, 32, 3), {"units": 8}, (None, classes)
+        return (4, 32, 32, 3), {"units": 8}, (None, 6)
     if preset.builder == "captioner":
         shape = (16, 16, 3) if preset.config["kind"] == "image" else (3, 16, 16, 3)
         return shape, {"vocabulary_size": 11, "max_length": 5, "units": 8}, (None, 5, 11)
     if preset.task == "images":
         return (4, 32, 16, 3), {}, (None, 4, 32, 16, 3)
-    return (4, 16, 16, 1), {"classes": 7, "temporal_units": 8}, (None, 4, 7)
+    per_clip = preset.config.get("head") == "sequence"
+    return (4, 16, 16, 1), {"classes": 7, "temporal_units": 8}, (None,) + ((7,) if per_clip
+                                                                          else (4, 7))
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))

@@ -39,3 +39,18 @@ def test_learning_curve_bands_follow_the_seeds_still_training():
     assert band[:, 1].max() == 4.0 and band[:, 1].min() == 1.0
     assert len(ax.collections) == 1  # one seed: no band
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a (2 seeds)", "b (1 seed)"]
+
+
+def test_class_accuracy_puts_each_class_beside_its_clip():
+    rng = np.random.default_rng(0)
+    clips = rng.integers(0, 255, (3, 4, 16, 16), dtype=np.uint8)
+    fig = plots.plot_class_accuracy(clips, ["left", "right", "up"],
+                                    {"a": [10.0, 20.0, 30.0], "b": [90.0, 80.0, 70.0]},
+                                    chance=33.3)
+    assert len(fig.axes) == 3 * 4 + 1
+    assert [fig.axes[i * 4].get_ylabel() for i in range(3)] == ["left", "right", "up"]
+    bars = fig.axes[-1]
+    widths = [p.get_width() for p in bars.patches]
+    assert widths == [10.0, 20.0, 30.0, 90.0, 80.0, 70.0]
+    centres = [p.get_y() + p.get_height() / 2 for p in bars.patches[:3]]
+    assert np.allclose(centres, [-0.2, 0.8, 1.8]) and bars.get_ylim() == (2.5, -0.5)

@@ -56,7 +56,7 @@ def results_name(name, dataset=None):
 
 
 def reproduce(name, scale="quick", dataset=None, data_dir=None, seed=0, out_dir="results",
-              reuse=False, progress=True, precision="float32"):
+              reuse=False, progress=True, precision="float32", weights=None):
     """Runs experiment `name` at `scale` and writes `out_dir/NAME.json`, `.md`
     and, for experiments with a figure, `.png` (`NAME-DATASET.*` on a dataset
     other than the record's default: `results_name`).
@@ -80,12 +80,17 @@ def reproduce(name, scale="quick", dataset=None, data_dir=None, seed=0, out_dir=
         progress: show progress bars.
         precision: `float32` or `mixed_bfloat16` (`keras_crnn.precision`),
             recorded in the results' `extras["precision"]`.
+        weights: a pretrained frame encoder's weights file, for the
+            experiments that take one (`genre-table1`: the ImageNet MobileNet
+            0.25 file, `mobilenet_2_5_224_tf_no_top.h5`); recorded in
+            `extras["weights"]`. Nothing is downloaded.
 
     Returns:
         `ResultsTable`.
 
     Raises:
-        ValueError: unknown experiment, scale or dataset.
+        ValueError: unknown experiment, scale or dataset, or `weights` for an
+            experiment that takes none.
     """
     from keras_crnn.precision import check_precision
     from keras_crnn.precision import precision as policy
@@ -93,6 +98,10 @@ def reproduce(name, scale="quick", dataset=None, data_dir=None, seed=0, out_dir=
     experiment = get_experiment(name)
     experiment.settings(scale)  # checks the scale
     check_precision(precision)
+    if weights is not None and not experiment.takes_weights:
+        raise ValueError(f"{name} takes no encoder weights file; `weights` is for "
+                         f"{sorted(n for n, e in EXPERIMENTS.items() if e.takes_weights)}. "
+                         f"Received: weights={str(weights)!r}")
     dataset = dataset or experiment.datasets[0]
     if dataset not in experiment.datasets:
         raise ValueError(f"`dataset` must be one of {experiment.datasets} for {name}. "
@@ -109,8 +118,10 @@ def reproduce(name, scale="quick", dataset=None, data_dir=None, seed=0, out_dir=
         with policy(precision):
             cache = None if out_dir is None else Path(out_dir) / ".cache"
             table = experiment.runner(Run(experiment, scale, dataset, data_dir, seed, progress,
-                                          precision, cache))
+                                          precision, cache, weights))
         table.extras.update(dataset=dataset, precision=precision)
+        if weights is not None:
+            table.extras["weights"] = str(weights)
         if data_dir is not None:
             table.extras["data_dir"] = str(data_dir)
         if path is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 SPLITS = ("train", "validation", "test")
 STAGE1_SETTINGS = ("encoder", "frame_epochs", "frame_stride", "batch_size", "spatial")
 
@@ -49,7 +49,8 @@ def _read(path):
 
 def cached_frame_features(data, settings, seed, weights=None, progress=True):
     """Trains the frame classifier on single training frames (every
-    `frame_stride`-th frame) and caches its features for every frame.
+    `frame_stride`-th frame; with `weights`, only its softmax head) and
+    caches its features for every frame.
 
     Args:
         data: `keras_crnn.datasets.genre_splits.genre_data`'s dict.
@@ -81,8 +82,10 @@ def cached_frame_features(data, settings, seed, weights=None, progress=True):
         return chosen.reshape((-1,) + clips.shape[2:]), np.repeat(labels, chosen.shape[1])
 
     keras.utils.set_random_seed(seed)
+    # A pretrained encoder stays frozen: only its softmax head learns the genres.
     classifier = build_frame_classifier(data["train"][0].shape[2:], len(data["classes"]),
-                                        settings["encoder"], weights)
+                                        settings["encoder"], weights,
+                                        train_encoder=weights is None)
     batch = 4 * settings["batch_size"]
     fit = fit_model(classifier, "sparse_categorical_crossentropy",
                     pipelines.make_dataset(*frames("train"), batch_size=batch, seed=seed,

@@ -148,6 +148,7 @@ class Experiment:
     summary_metrics: tuple = ("accuracy",)
     markdown: Callable | None = None
     figure: Callable | None = None
+    takes_weights: bool = False  # a pretrained frame encoder's file (`--weights`)
 
     def __post_init__(self):
         if set(self.scales) != set(SCALES):
@@ -159,14 +160,17 @@ class Experiment:
             raise ValueError(f"{self.name}: every scale needs the same settings, including "
                              f"{COMMON_SETTINGS}. Received: {keys}")
 
-    def command(self, dataset=None, data_dir=None):
+    def command(self, dataset=None, data_dir=None, weights=None):
         """The command that makes the committed (cpu-scale) results (on
-        `dataset` from `data_dir` when they are not the record's default)."""
+        `dataset` from `data_dir` when they are not the record's default,
+        with the frame encoder's `weights` file when one was given)."""
         words = f"keras-crnn reproduce {self.name} --scale cpu"
         if dataset not in (None, self.datasets[0]):
             words += f" --dataset {dataset}"
         if data_dir is not None:
             words += f" --data-dir {data_dir}"
+        if weights is not None:
+            words += f" --weights {weights}"
         return words
 
     def settings(self, scale):
@@ -197,6 +201,7 @@ class Run:
     progress: bool = True
     precision: str = "float32"
     cache_dir: str | None = None
+    weights: str | None = None
 
     @property
     def settings(self):
@@ -208,13 +213,15 @@ class Run:
         `key` is a JSON-able dict naming everything the result depends on
         (not the experiment's name, so that two experiments that train the
         same model share one fit, e.g. the baseline of Figures 3-6). The
-        scale, dataset, data folder and precision are added to it. A run that
+        scale, dataset, data folder, precision and weights file are added to it. A run that
         is interrupted and started again computes only what is missing; each
         result is written atomically. Without a `cache_dir`, results are kept
         in memory for this process.
         """
         key = {**key, "scale": self.scale, "dataset": self.dataset,
                "data_dir": self.data_dir, "precision": self.precision}
+        if self.weights is not None:
+            key["weights"] = str(self.weights)
         text = json.dumps(key, sort_keys=True)
         key = json.loads(text)  # tuples as the stored lists
         digest = hashlib.sha256(text.encode()).hexdigest()[:16]

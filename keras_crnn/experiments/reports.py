@@ -131,6 +131,29 @@ def genre_figure(table):
                                 table.extras["classes"], title=f"{best['model']}: test clips")
 
 
+def activity_markdown(table):
+    """Accuracy per row, then each row's accuracy per action."""
+    actions = table.extras["actions"]
+    per_action = table.extras["per_action"]
+    lines = [summary_table(table, ("accuracy",)), "", "Accuracy (%) per action:", "",
+             "| model | " + " | ".join(actions) + " |", "|---|" + "---:|" * len(actions)]
+    lines += [f"| {row} | " + " | ".join(f"{v:.1f}" for v in values) + " |"
+              for row, values in per_action.items()]
+    seeds = table.extras.get("seeds") or []
+    note = f"Means ± standard deviation over training seeds {seeds}; " if len(seeds) > 1 else ""
+    return "\n".join(lines + ["", f"{note}{_epochs_text(table)}."]).rstrip()
+
+
+def activity_figure(table):
+    """An example test clip per action beside every row's accuracy per action."""
+    from keras_crnn import plots
+    from keras_crnn.experiments.results import decode_images
+
+    actions = table.extras["actions"]
+    return plots.plot_class_accuracy(decode_images(table.extras["examples"]), actions,
+                                     table.extras["per_action"], chance=100 / len(actions))
+
+
 def lrcn_markdown(table):
     """BLEU per model and decoding, then example captions beside the truth."""
     lines = [table.to_wide_markdown(("bleu_1", "bleu_2", "bleu_3", "bleu_4", "exact_match")), ""]
@@ -193,7 +216,8 @@ def summary(experiment, table):
     stem = experiment.name if dataset in (None, experiment.datasets[0]) else \
         f"{experiment.name}-{dataset}"
     return "\n".join([
-        f"`{experiment.command(dataset, data_dir)}`: {experiment.table}, scale "
+        f"`{experiment.command(dataset, data_dir, table.extras.get('weights'))}`: "
+        f"{experiment.table}, scale "
         f"`{table.scale}`, {seeds}, {epochs}; [results/{stem}.md](results/{stem}.md)",
         "",
         f"Data: {table.data_source}", "", summary_table(table, experiment.summary_metrics), "",

@@ -166,6 +166,14 @@ class ResultsTable:
         return "\n".join(lines)
 
 
+def fit_record(fit, max_epochs):
+    """The JSON-able part of a `keras_crnn.training.fit_model` record, with
+    its cap `max_epochs`: what `ResultsTable.record_fit` keeps, and what runs
+    keep in their cache (`Run.cached`)."""
+    return {**{k: fit[k] for k in ("history", "seconds", "epochs", "best_epoch")},
+            "max_epochs": max_epochs}
+
+
 def encode_images(images):
     """uint8 images as `{"shape", "hex"}`, compact inside a results JSON."""
     images = np.ascontiguousarray(images, np.uint8)

@@ -41,7 +41,7 @@ from keras_crnn.datasets.segmentation_videos import (
     video_splits,
 )
 from keras_crnn.experiments.record import Experiment, Finding
-from keras_crnn.experiments.results import encode_masks
+from keras_crnn.experiments.results import encode_masks, fit_record
 
 WINDOW = 3
 TABLE1_MODELS = ("FC-Lenet", "LSTM", "GRU", "RFC-Lenet")
@@ -145,12 +145,6 @@ def _cache_settings(settings, *left_out):
             if k not in left_out}
 
 
-def _fit_record(fit, epochs):
-    """The JSON-able part of a `fit_model` record, with the cap `max_epochs`."""
-    return {**{k: fit[k] for k in ("history", "seconds", "epochs", "best_epoch")},
-            "max_epochs": epochs}
-
-
 def table1_data(condition, run):
     """The moving-digit splits of Table 1 for `condition` at `run`'s scale."""
     s = _settings(run, "mnist")
@@ -200,7 +194,7 @@ def _table1_condition(run, condition):
 
     def keep(row, model, fit, epochs):
         out["measures"][row] = _digit_measures(model, data, condition)
-        out["fits"][row] = _fit_record(fit, epochs)
+        out["fits"][row] = fit_record(fit, epochs)
 
     def single(row, name, epochs, patience):
         keras.utils.set_random_seed(run.seed)
@@ -309,7 +303,7 @@ def _video_seed(run, videos, fcn_name, rnn_name, extra_fcn, seed):
     def keep(row, model, fit, epochs):
         measures, masks, out["frames"] = _video_measures(model, videos, split)
         out["measures"][row], out["examples"][row] = measures, masks
-        out["fits"][row] = _fit_record(fit, epochs)
+        out["fits"][row] = fit_record(fit, epochs)
 
     def fcn_row(row, model_name, epochs, patience=s["patience"]):
         keras.utils.set_random_seed(seed)

@@ -197,16 +197,19 @@ def _classify(name, x, inputs, classes, audio, spectrogram_shape, dropout):
 
 
 def build_frame_classifier(frame_shape, classes=6, encoder="small-cnn", weights=None,
-                           dropout=0.5):
+                           dropout=0.5, train_encoder=True):
     """Stage 1 of two-stage training: one frame `(rows, cols, 3)` -> genre
     probabilities `(batch, classes)`, trained on single frames labelled with
-    their video's genre (the paper retrains InceptionV3's top this way).
+    their video's genre (the paper retrains InceptionV3's top this way:
+    `train_encoder=False` freezes a pretrained encoder).
 
     The encoder is the layer `frame_encoder`, the softmax `frame_scores`;
     `frame_features` reads both.
     """
     frame = keras.Input(tuple(frame_shape), name="frame")
-    x = frame_encoder(encoder, frame_shape, weights)(frame)
+    features = frame_encoder(encoder, frame_shape, weights)
+    features.trainable = train_encoder
+    x = features(frame)
     if dropout:
         x = keras.layers.Dropout(dropout, name="frame_dropout")(x)
     outputs = keras.layers.Dense(classes, activation="softmax", name="frame_scores")(x)

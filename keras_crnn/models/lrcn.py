@@ -1,11 +1,11 @@
 """LRCN captioning: a CNN encoder, an LSTM decoder, greedy and beam-search decoding.
 
-The LRCN paper's three shapes share the frame encoder and the recurrent blocks:
+The LRCN paper's three shapes:
 
-- many-to-one (activity recognition): `build_genre_model("CNN-LSTM pool",
-  clip_shape, classes=101)` (`keras_crnn.models.genre`: the same frame encoder
-  per frame, an LSTM whose last state is classified; the genre paper's Table I
-  is UCF101 activity recognition), or the package's `CRNN(..., head="sequence")`;
+- many-to-one (activity recognition): `build_model("LRCN", clip_shape,
+  classes=...)`, the package's `CRNN(..., head="sequence")` with a CNN per
+  frame (flattened maps, so features keep where things are), an LSTM whose
+  last state is classified (`keras_crnn.models.presets`);
 - one-to-many (image captioning): `build_captioner("image", ...)`, the image's
   features start the LSTM decoder and, as in LRCN, enter it again at every
   step beside the previous word;
@@ -170,15 +170,26 @@ def beam_decode(model, visual, vocabulary, width=3):
 
 
 def bleu(references, hypotheses, max_order=4):
-    """Corpus BLEU-1..`max_order` (0-100) of `hypotheses` against one reference
-    each, by sacrebleu: words split at spaces, sacrebleu's default smoothing
-    ("exp") for n-gram orders without a match.
+    """Corpus BLEU-1..`max_order` (0-100) of `hypotheses`, by sacrebleu: words
+    split at spaces, sacrebleu's default smoothing ("exp") for n-gram orders
+    without a match.
+
+    Args:
+        references: one reference caption per hypothesis, or a list of
+            equally many references per hypothesis (e.g. "a red circle above
+            a blue square" and "a blue square below a red circle").
+        hypotheses: the decoded captions.
 
     Returns:
         dict `{"bleu_1": ..., ..., "bleu_4": ...}`.
     """
     from sacrebleu.metrics import BLEU
 
+    references = [[r] if isinstance(r, str) else list(r) for r in references]
+    if len({len(r) for r in references}) > 1:
+        raise ValueError("Every hypothesis needs as many references. Received: "
+                         f"{sorted({len(r) for r in references})} references per hypothesis")
+    streams = [list(stream) for stream in zip(*references, strict=True)]
     return {f"bleu_{n}": BLEU(max_ngram_order=n, tokenize="none")
-            .corpus_score(list(hypotheses), [list(references)]).score
+            .corpus_score(list(hypotheses), streams).score
             for n in range(1, max_order + 1)}

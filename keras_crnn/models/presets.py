@@ -7,9 +7,9 @@ section it comes from, and the builder's arguments (`config`):
 
 | builder | function | presets |
 |---|---|---|
-| `crnn` | `keras_crnn.models.CRNN` | the occluded-sequence models, the forecasters, generic CRNNs |
+| `crnn` | `keras_crnn.models.CRNN` | the occluded-sequence models, the forecasters, LRCN activity recognition, generic CRNNs |
 | `segmenter` | `keras_crnn.models.segmentation.build_segmenter` | FC-Lenet ... RFC-VGG, LSTM, GRU |
-| `genre` | `keras_crnn.models.genre.build_genre_model` | the genre paper's Table I rows, LRCN activity recognition |
+| `genre` | `keras_crnn.models.genre.build_genre_model` | the genre paper's Table I rows |
 | `captioner` | `keras_crnn.models.lrcn.build_captioner` | the LRCN captioners |
 
 Names follow the papers (`CRNN`, `CNN-2-S`, `RFC-12s`, `CNN-LSTM pool`);
@@ -36,7 +36,8 @@ TASKS = {
               "the target",
     "segmentation": "segmentation: `frames` uint8 (n, T, rows, cols, channels) and `masks` "
                     "{0, 1} (n, T, rows, cols, 1)",
-    "clip": "clip classification: clips uint8 (n, T, rows, cols, 3) and one label per clip",
+    "clip": "clip classification: clips uint8 (n, T, rows, cols, channels) and one label per "
+            "clip",
     "captioning": "captioning: images or clips and caption token ids",
 }
 BUILDERS = ("crnn", "segmenter", "genre", "captioner")
@@ -88,6 +89,10 @@ _RFCN = "recurrent-fcn-video-segmentation"
 # Genre paper, §III and Table I (see keras_crnn.models.genre).
 _GENRE = "video-genre-classification-crnn"
 _LRCN = "lrcn-and-encoder-decoder-lstm"
+# LRCN paper §4: a CNN on every frame whose features keep where things are
+# (CaffeNet's fc6 there; here the occluded-sequence paper's stride-2 convs,
+# flattened), then an LSTM; the baseline classifies single frames.
+_LRCN_CNN = {**_OCCLUSION, **_STRIDE_2}
 
 _PRESETS = (
     ModelPreset("CNN", _OCC, f"2 convs, max-pool, per-frame Dense(256): no recurrence "
@@ -153,9 +158,16 @@ _PRESETS = (
                 "§III-B, Table I)", "clip", "genre"),
     ModelPreset("CNN-LSTM pool", _GENRE, "pooled encoder features per frame, a wide LSTM (genre "
                 "§III-B, Table I)", "clip", "genre"),
-    ModelPreset("LRCN", _LRCN, "activity recognition, many-to-one: a CNN per frame, an LSTM, "
-                "softmax on the last step (LRCN §4)", "clip", "genre",
-                config={"model": "CNN-LSTM pool", "classes": 101}),
+    ModelPreset("LRCN", _LRCN, "activity recognition, many-to-one: a CNN per frame (stride-2 "
+                "convs, flattened), LSTM(256), softmax on the last step (LRCN §4)", "clip",
+                config={**_LRCN_CNN, "temporal": "lstm", "head": "sequence"}),
+    ModelPreset("LRCN-ConvGRU", _LRCN, "LRCN with a ConvGRU2D(32, 3x3) on the CNN's maps instead "
+                "of the LSTM on flattened features (ours)", "clip",
+                config={**_LRCN_CNN, "temporal": "convgru2d", "temporal_units": 32,
+                        "head": "sequence"}),
+    ModelPreset("LRCN single frame", _LRCN, "the LRCN baseline: LRCN's CNN and a Dense(256) per "
+                "frame, a class per frame (trained on frames labelled with their clip's action; "
+                "LRCN §4)", "frames", config={**_LRCN_CNN, "temporal": "dense"}),
     ModelPreset("LRCN image captioner", _LRCN, "one-to-many: image features start an LSTM "
                 "decoder and enter it at every step (LRCN §5)", "captioning", "captioner",
                 config={"kind": "image", "pooling": "flatten"}),
@@ -188,7 +200,7 @@ def build_model(name, input_shape, classes=None, **overrides):
             for a segmenter `(window, rows, cols, channels)`; for the image
             captioner `(rows, cols, channels)`.
         classes: classes of a classifier (the forecasters and segmenters
-            take none; genre models default to 6, `LRCN` to 101).
+            take none; genre models default to 6).
         **overrides: arguments of the preset's builder (`CRNN`,
             `build_segmenter`, `build_genre_model` or `build_captioner`,
             which needs `vocabulary_size` and `max_length`).
@@ -233,7 +245,7 @@ def _build(preset, input_shape, classes, overrides):
     if preset.builder == "crnn":
         from keras_crnn.models.crnn import CRNN
 
-        config.setdefault("name", name.lower().replace("-", "_"))
+        config.setdefault("name", name.lower().replace("-", "_").replace(" ", "_"))
         config["temporal_kwargs"] = dict(config.get("temporal_kwargs") or {})
         return CRNN(input_shape, classes, **config)
     if preset.builder == "segmenter":
@@ -246,8 +258,7 @@ def _build(preset, input_shape, classes, overrides):
     if preset.builder == "genre":
         from keras_crnn.models.genre import build_genre_model
 
-        model, default_classes = config.pop("model", name), config.pop("classes", 6)
-        return build_genre_model(model, input_shape, classes or default_classes, **config)
+        return build_genre_model(name, input_shape, classes or 6, **config)
     from keras_crnn.models.lrcn import build_captioner
 
     missing = [k for k in ("vocabulary_size", "max_length") if k not in config]
