@@ -26,6 +26,27 @@ quiet_tensorflow_import()
 import pytest  # noqa: E402
 
 
+@pytest.fixture
+def video_clips():
+    """Runs `data_tools/video_clips.py ROOT --out OUT --group 8 --fps 4 --size S S`
+    as a user would and returns the shards it wrote (`read_shards`)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from keras_crnn.datasets import read_shards
+
+    script = Path(__file__).parent.parent / "data_tools" / "video_clips.py"
+
+    def run(root, out, size):
+        subprocess.run([sys.executable, str(script), str(root), "--out", str(out), "--group",
+                        "8", "--fps", "4", "--size", str(size), str(size)], check=True,
+                       capture_output=True)
+        return read_shards(out)
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def tiny_results(tmp_path_factory, worker_id):
     """Every experiment reproduced at most once per test run at the `tiny` scale

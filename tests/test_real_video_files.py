@@ -5,8 +5,6 @@ class-folder tree of them."""
 
 import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -61,20 +59,14 @@ def test_the_avi_mp3_track_and_its_log_mel_spectrogram():
         assert V.read_video(VIDEOS / silent, fps=4)[1].size == 0  # no audio track
 
 
-def test_video_clips_script_on_class_folders_of_the_real_files(tmp_path):
-    from keras_crnn.datasets import read_shards
-
+def test_video_clips_script_on_class_folders_of_the_real_files(tmp_path, video_clips):
     tree = {"cricket": ["ucf101-v_CricketShot_g04_c01_rgb.gif"],
             "demo": ["mmaction2-demo.mp4", "mmaction2-test.avi", "mmaction2-test.mp4"]}
     for label, names in tree.items():
         (tmp_path / "in" / label).mkdir(parents=True)
         for name in names:
             (tmp_path / "in" / label / name).symlink_to(VIDEOS / name)
-    script = Path(__file__).parent.parent / "data_tools" / "video_clips.py"
-    subprocess.run([sys.executable, str(script), str(tmp_path / "in"), "--out",
-                    str(tmp_path / "out"), "--group", "8", "--fps", "4", "--size", "32", "32"],
-                   check=True, capture_output=True)
-    arrays = read_shards(tmp_path / "out")
+    arrays = video_clips(tmp_path / "in", tmp_path / "out", 32)
     # 4 fps: the GIF 13 frames (1 group of 8), the MP4s 40 (5 each), the AVI 27 (3)
     assert arrays["frames"].shape == (14, 8, 32, 32, 3)
     assert arrays["labels"].tolist() == [0] + [1] * 13

@@ -80,23 +80,14 @@ def test_a_missing_extra_is_named(monkeypatch, clip):
 
 
 @pytest.mark.slow
-def test_video_clips_script_caches_frames_and_spectrograms(tmp_path):
-    import subprocess
-    from pathlib import Path
-
-    from keras_crnn.datasets import read_shards
-
+def test_video_clips_script_caches_frames_and_spectrograms(tmp_path, video_clips):
     rng = np.random.default_rng(0)
     for name, seconds in (("Action", 5), ("Romance", 3)):
         (tmp_path / "in" / name).mkdir(parents=True)
         frames = rng.integers(0, 255, (seconds * 8, 16, 16, 3)).astype(np.uint8)
         tone = np.sin(np.arange(seconds * 16000) * 0.2).astype(np.float32)
         V.write_video(tmp_path / "in" / name / "a.mp4", frames, 8, tone)
-    script = Path(__file__).parent.parent / "data_tools" / "video_clips.py"
-    subprocess.run([sys.executable, str(script), str(tmp_path / "in"), "--out",
-                    str(tmp_path / "out"), "--group", "8", "--fps", "4", "--size", "8", "8"],
-                   check=True, capture_output=True)
-    arrays = read_shards(tmp_path / "out")
+    arrays = video_clips(tmp_path / "in", tmp_path / "out", 8)
     # 5 s at 4 fps = 20 frames: 2 groups of 8; 3 s = 12 frames: 1 group.
     assert arrays["frames"].shape == (3, 8, 8, 8, 3)
     assert arrays["labels"].tolist() == [0, 0, 1] and arrays["video"].tolist() == [0, 0, 1]
