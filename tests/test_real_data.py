@@ -125,3 +125,16 @@ def test_real_cifar10_training_set_from_its_tar():
     assert data.test is None and data.train[0].shape == (50000, 32, 32, 3)
     assert np.bincount(data.train[1]).tolist() == [5000] * 10
     assert "train.tar" in data.source
+
+
+@pytest.mark.skipif(not (SHARED / "mnist").is_dir(),
+                    reason=f"real MNIST not present at {SHARED / 'mnist'} (only on CI and "
+                           "the development machine)")
+def test_lrcn_actions_from_real_mnist_hold_out_a_fifth_of_the_digits():
+    from keras_crnn.datasets.actions import action_splits
+
+    data = action_splits(40, 16, length=5, size=32, dataset="mnist",
+                         data_dir=str(SHARED / "mnist"))
+    assert data.train[0].shape == (36, 5, 32, 32, 1) and data.test[0].shape[0] == 16
+    assert "MNIST" in data.source and "12000 of the 60000 images" in data.source
+    assert data.test[0].max(axis=(1, 2, 3, 4)).min() > 100  # a digit in every clip
