@@ -196,7 +196,7 @@ def activity(run):
     from sklearn.metrics import confusion_matrix
 
     from keras_crnn.datasets.actions import action_splits
-    from keras_crnn.experiments.results import encode_images
+    from keras_crnn.experiments.results import cache_settings, encode_images
     from keras_crnn.metrics import accuracy_standard_error
 
     s = run.settings
@@ -204,7 +204,7 @@ def activity(run):
                          run.data_dir, run.seed)
     seeds = [run.seed + i for i in range(s["seeds"])]
     table = run.results_table(data.source)
-    settings = {k: v for k, v in s.items() if k != "seeds"}
+    settings = cache_settings(s, "seeds")
     runs = [run.cached({"table": "lrcn-activity", "settings": settings, "seed": seed,
                         "data_seed": run.seed}, lambda seed=seed: _activity_seed(run, data, seed))
             for seed in seeds]

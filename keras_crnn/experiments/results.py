@@ -166,6 +166,14 @@ class ResultsTable:
         return "\n".join(lines)
 
 
+def cache_settings(settings, *left_out):
+    """`settings` as JSON-able values for a `Run.cached` key, without the keys
+    `left_out` (e.g. `"seeds"`: one seed's fits do not depend on how many
+    seeds a table averages)."""
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in settings.items()
+            if k not in left_out}
+
+
 def fit_record(fit, max_epochs):
     """The JSON-able part of a `keras_crnn.training.fit_model` record, with
     its cap `max_epochs`: what `ResultsTable.record_fit` keeps, and what runs

@@ -41,7 +41,7 @@ from keras_crnn.datasets.segmentation_videos import (
     video_splits,
 )
 from keras_crnn.experiments.record import Experiment, Finding
-from keras_crnn.experiments.results import encode_masks, fit_record
+from keras_crnn.experiments.results import cache_settings, encode_masks, fit_record
 
 WINDOW = 3
 TABLE1_MODELS = ("FC-Lenet", "LSTM", "GRU", "RFC-Lenet")
@@ -139,12 +139,6 @@ def _settings(run, dataset):
     return {**s, **run.settings[dataset]} if run.dataset == dataset else s
 
 
-def _cache_settings(settings, *left_out):
-    """`settings` as JSON-able values for a cache key, without `left_out`."""
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in settings.items()
-            if k not in left_out}
-
-
 def table1_data(condition, run):
     """The moving-digit splits of Table 1 for `condition` at `run`'s scale."""
     s = _settings(run, "mnist")
@@ -228,7 +222,7 @@ def table1(run):
     """Table 1: moving digits, FC-Lenet vs LSTM, GRU and RFC-Lenet (3 conditions),
     with an FC-Lenet control trained for RFC-Lenet's three stages' epochs."""
     s = _settings(run, "mnist")
-    settings = _cache_settings(s, "conditions")  # a condition's fits do not depend on the others
+    settings = cache_settings(s, "conditions")  # a condition's fits do not depend on the others
     conditions = {condition: run.cached({"what": "segmentation-table1", "settings": settings,
                                          "condition": condition, "seed": run.seed},
                                         lambda c=condition: _table1_condition(run, c))
@@ -351,7 +345,7 @@ def _video_table(run, fcn_name, rnn_name, paper, extra_fcn=None):
                         frame_size=list(videos[0].frames.shape[1:3]),
                         data_dir=None if run.data_dir is None else str(run.data_dir))
     # One seed's fits do not depend on how many seeds the table averages.
-    settings = _cache_settings(s, "seeds")
+    settings = cache_settings(s, "seeds")
     runs = [run.cached({"what": "segmentation-video-table", "models": [fcn_name, rnn_name,
                                                                        extra_fcn],
                         "settings": settings, "data_seed": run.seed, "seed": seed},
