@@ -126,15 +126,13 @@ def captioned_images(count, size=32, seed=0):
 
 # Two-object scenes: the harder captions. The relation is where the first
 # object ends up from the second ("a small red circle moves left then up to
-# the right of a big blue square"), read at the last frame.
-RELATIONS = ("above", "below", "to the left of", "to the right of")
+# the right of a big blue square"), read at the last frame. Each relation maps
+# to its converse ("A above B" is "B below A").
+CONVERSE = {"above": "below", "below": "above", "to the left of": "to the right of",
+            "to the right of": "to the left of"}
 TURNS = {"left": ("up", "down"), "right": ("up", "down"), "up": ("left", "right"),
          "down": ("left", "right")}
 DISTRACTOR = (120, 120, 120)  # grey blobs no caption names
-
-
-CONVERSE = {"above": "below", "below": "above", "to the left of": "to the right of",
-            "to the right of": "to the left of"}
 
 
 def converse_caption(caption):
