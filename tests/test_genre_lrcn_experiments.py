@@ -106,12 +106,20 @@ def test_convnet_rows_are_the_presets_with_the_stage1_weights(tiny):
         np.testing.assert_allclose(predicted, expected, atol=1e-5)
 
 
-def test_genre_data_from_video_files(tiny, tmp_path):
-    from keras_crnn.datasets.genres import GENRES, write_genre_videos
+@pytest.fixture(scope="module")
+def genre_videos(tmp_path_factory):
+    """Twelve generated genre videos with sound as MPEG-4 files in genre folders."""
+    from keras_crnn.datasets.genres import write_genre_videos
 
-    write_genre_videos(tmp_path / "videos", 12, seconds=2.5, size=32, sample_rate=8000,
-                       progress=False)
-    data = _data(dataset="videos", data_dir=tmp_path / "videos", progress=False)
+    root = tmp_path_factory.mktemp("genre") / "videos"
+    write_genre_videos(root, 12, seconds=2.5, size=32, sample_rate=8000, progress=False)
+    return root
+
+
+def test_genre_data_from_video_files(tiny, genre_videos):
+    from keras_crnn.datasets.genres import GENRES
+
+    data = _data(dataset="videos", data_dir=genre_videos, progress=False)
     assert data["classes"] == sorted(GENRES)
     clips = np.concatenate([data[split][0] for split in ("train", "validation", "test")])
     # 2.5 s at 4 fps = 10 frames: two clips of 4 frames per video.
@@ -121,3 +129,23 @@ def test_genre_data_from_video_files(tiny, tmp_path):
     assert sum(map(len, ids)) == 12 and not (ids[0] & ids[1] or ids[0] & ids[2])
     with pytest.raises(ValueError, match="needs `data_dir`"):
         _data(dataset="videos")
+
+
+@pytest.mark.slow
+def test_table1_on_video_files(tiny, tmp_path, genre_videos):
+    """`reproduce genre-table1 --dataset videos`: every row from the decoded
+    files, video accuracy over the test videos, the folder in the results."""
+    from keras_crnn.experiments import reproduce
+
+    table = reproduce("genre-table1", "tiny", dataset="videos", data_dir=genre_videos,
+                      out_dir=tmp_path / "out", progress=False)
+    assert (tmp_path / "out" / "genre-table1-videos.json").exists()
+    assert f"12 videos under {genre_videos} in 6 class" in table.data_source
+    test_videos = len(set(_data(dataset="videos", data_dir=genre_videos,
+                                progress=False)["test"][3].tolist()))
+    rows = {row["model"]: row for row in table.rows if row["metric"] == "video_accuracy"}
+    assert set(rows) == {name for name, *_ in genre._rows(TINY)}
+    for row in rows.values():
+        assert row["dataset"] == "videos" and row["count"] == test_videos
+        right = row["value"] * test_videos / 100  # a whole number of videos
+        assert 0 <= row["value"] <= 100 and right == pytest.approx(round(right))
