@@ -195,3 +195,25 @@ def test_tables_hold_their_rows(tiny_results):
     assert {r["metric"] for r in captions.rows} == {"bleu_1", "bleu_2", "bleu_3", "bleu_4",
                                                     "exact_match"}
     assert all(0 <= r["value"] <= 100 for r in captions.rows)
+
+
+@pytest.mark.slow
+def test_an_interrupted_occlusion_table_trains_only_the_models_it_lacks(tmp_path, monkeypatch):
+    """Each finished model is kept in `out/.cache`: after losing the T=10 fit,
+    the run trains that one model again and gives the same table."""
+    import keras_crnn.training
+
+    first = reproduce("occlusion-table3", "tiny", out_dir=tmp_path, progress=False)
+    stored = {p: json.loads(p.read_text())["key"] for p in (tmp_path / ".cache").glob("*.json")}
+    assert sorted((k["model"], k["data"]["factor"]) for k in stored.values()) == \
+        [("CRNN", 1), ("CRNN", 2)]
+    next(p for p, k in stored.items() if k["data"]["factor"] == 2).unlink()
+    fits = []
+    fit_classifier = keras_crnn.training.fit_classifier
+    monkeypatch.setattr(keras_crnn.training, "fit_classifier",
+                        lambda *args, **kwargs: fits.append(kwargs["description"]) or
+                        fit_classifier(*args, **kwargs))
+    again = reproduce("occlusion-table3", "tiny", out_dir=tmp_path, progress=False)
+    assert fits == ["CRNN T=10"]
+    assert again.rows == first.rows
+    assert again.extras["train_epochs"] == first.extras["train_epochs"]

@@ -26,6 +26,7 @@ import numpy as np
 from keras_crnn.datasets import occluded_sequences as sequences
 from keras_crnn.datasets.occlusion import LEVELS
 from keras_crnn.experiments.record import Experiment, Finding
+from keras_crnn.experiments.results import cache_settings, fit_record
 
 # Offline datasets stand in for a paper column; real ones are that column.
 PAPER_COLUMN = {"digits": "MNIST", "mnist": "MNIST", "letters": "EMNIST",
@@ -99,13 +100,12 @@ def example_images(dataset="digits", count=4, data_dir=None, seed=0):
     return sequences.example_images(dataset, count, data_dir, seed)
 
 
-def _evaluate(table, model_name, model, data, dataset, paper, fit, epochs):
-    """Adds accuracy (± s.e.), sequence accuracy and per-level accuracy rows."""
+def _evaluate(table, model_name, predicted, data, dataset, paper, fit):
+    """Adds accuracy (± s.e.), sequence accuracy and per-level accuracy rows
+    for the test labels `predicted`, and the training record `fit`."""
     from keras_crnn.metrics import accuracy_standard_error, sequence_accuracy
-    from keras_crnn.training import predict_labels
 
-    x_test, y_test = data.test
-    predicted = predict_labels(model, x_test).argmax(-1)
+    y_test = data.test[1]
     right = predicted == y_test
     accuracy = right.mean()
     table.add(model_name, dataset, "accuracy", 100 * accuracy, paper,
@@ -116,22 +116,33 @@ def _evaluate(table, model_name, model, data, dataset, paper, fit, epochs):
         at_level = right[data.levels_test == level]
         table.add(model_name, dataset, f"accuracy_level_{level}", 100 * at_level.mean(),
                   count=int(at_level.size))
-    table.record_fit(model_name, fit, epochs)
-    return predicted
+    table.record_fit(model_name, fit, fit["max_epochs"])
 
 
-def _fit(run, name, data, description, epochs=None, patience=None):
-    """Trains preset `name` with the run's settings (`epochs`, `patience`
-    override them)."""
-    from keras_crnn.models import build_model
-    from keras_crnn.training import fit_classifier
-
+def _fit(run, name, data, data_key, description, epochs=None, patience=None):
+    """Trains preset `name` on `data` with the run's settings (`epochs`,
+    `patience` override them) and predicts the test labels. Returns
+    `(predicted, fit)`: the labels `(sequences, T)` and the JSON-able training
+    record. Both are kept in the run's cache under `data_key` (what built
+    `data`), so an interrupted table trains only the models it lacks."""
     s = run.settings
-    model = build_model(name, data.train[0].shape[1:], len(data.class_names))
-    fit = fit_classifier(model, data.train, data.validation, epochs or s["epochs"],
-                         s["batch_size"], run.seed, description=description,
-                         progress=run.progress, patience=patience or s["patience"])
-    return model, fit
+    epochs, patience = epochs or s["epochs"], patience or s["patience"]
+
+    def compute():
+        from keras_crnn.models import build_model
+        from keras_crnn.training import fit_classifier, predict_labels
+
+        model = build_model(name, data.train[0].shape[1:], len(data.class_names))
+        fit = fit_classifier(model, data.train, data.validation, epochs, s["batch_size"],
+                             run.seed, description=description, progress=run.progress,
+                             patience=patience)
+        predicted = predict_labels(model, data.test[0]).argmax(-1)
+        return {"predicted": predicted.tolist(), "fit": fit_record(fit, epochs)}
+
+    key = {"what": "occlusion", "model": name, "data": data_key, "epochs": epochs,
+           "patience": patience, "settings": cache_settings(s, "factors"), "seed": run.seed}
+    result = run.cached(key, compute)
+    return np.asarray(result["predicted"]), result["fit"]
 
 
 def _six_models(run, paper_table, patterned):
@@ -143,9 +154,9 @@ def _six_models(run, paper_table, patterned):
     table.extras.update(sequences=data.sequences, paper_column=column,
                         paper_humans=PAPER_HUMANS["patterned" if patterned else "random"])
     for model_name in _MODELS:
-        model, fit = _fit(run, model_name, data, model_name)
-        predicted = _evaluate(table, model_name, model, data, dataset,
-                              paper_table[column][model_name], fit, s["epochs"])
+        predicted, fit = _fit(run, model_name, data, {"patterned": patterned}, model_name)
+        _evaluate(table, model_name, predicted, data, dataset, paper_table[column][model_name],
+                  fit)
         if model_name == "CRNN":  # test sequences for Fig. 3: 4 all right, 4 with errors
             wrong = (predicted != data.test[1]).any(1)
             shown = sorted(np.flatnonzero(~wrong)[:4].tolist() + np.flatnonzero(wrong)[:4].tolist())
@@ -186,9 +197,10 @@ def table3(run):
         # grow by `factor`, and every length gets the same budget of updates.
         budget = {"epochs": s["epochs"] * factor,
                   "patience": s["patience"] and s["patience"] * factor}
-        model, fit = _fit(run, "CRNN", data, f"CRNN T={length}", **budget)
-        _evaluate(table, f"CRNN T={length}", model, data, run.dataset, PAPER_TABLE3[column][i],
-                  fit, budget["epochs"])
+        predicted, fit = _fit(run, "CRNN", data, {"patterned": True, "factor": factor},
+                              f"CRNN T={length}", **budget)
+        _evaluate(table, f"CRNN T={length}", predicted, data, run.dataset,
+                  PAPER_TABLE3[column][i], fit)
     return table
 
 
