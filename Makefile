@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# glibc's malloc tuned for tensors in every process started here (tests, notebooks,
+# benchmarks): keras_crnn.runtime.MALLOC_TUNABLES, which `keras-crnn` sets itself.
+export GLIBC_TUNABLES ?= glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736
 
 .PHONY: install test test-backends demo bench results lint clean
 

@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 from keras_crnn.atomic import atomic_path  # noqa: E402
 from keras_crnn.runtime import environment_report  # noqa: E402
 
-BENCHMARKS = ["benchmarks.bench_conv_gru", "benchmarks.bench_backends",
+BENCHMARKS = ["benchmarks.bench_conv_gru", "benchmarks.bench_backends", "benchmarks.bench_malloc",
               "benchmarks.bench_occlusion", "benchmarks.bench_lsystem",
               "benchmarks.bench_forecast", "benchmarks.bench_segmentation"]
 

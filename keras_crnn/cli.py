@@ -336,5 +336,14 @@ def main(argv=None):
         return 2
 
 
-if __name__ == "__main__":
+def entry():
+    """The `keras-crnn` console script: `main` in a process whose malloc is tuned
+    for tensors (`runtime.restart_with_tuned_malloc`)."""
+    from keras_crnn.runtime import restart_with_tuned_malloc
+
+    restart_with_tuned_malloc()
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,4 +1,5 @@
-"""Process set-up: a quiet TensorFlow import and a report of versions and devices."""
+"""Process set-up: glibc's malloc tuned for tensors, a quiet TensorFlow import and a
+report of versions and devices."""
 
 import os
 import platform
@@ -16,6 +17,68 @@ _STARTUP_NOISE = re.compile(
     r"|To enable the following instructions|rebuild TensorFlow with the appropriate"
     r"|computation placer already registered|Could not find cuda drivers"
 )
+
+
+# glibc's default malloc serves every allocation above 32 MB (and many smaller ones,
+# from its per-thread arenas) with a fresh mmap and returns it after use, so a
+# training step that allocates the same large activations every time faults in
+# every page of them anew: the occlusion CRNN at T=25 spent 40 % of its time in
+# the kernel and stepped 1.9x slower (BENCHMARKS.md). One arena, no mmap and no
+# trimming keep freed memory in the process for the next step; peak memory grows
+# by what one step holds at most.
+MALLOC_TUNABLES = ("glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0:"
+                   "glibc.malloc.trim_threshold=68719476736")
+_MALLOC_OPT_OUT = "KERAS_CRNN_MALLOC"  # "system" leaves malloc as it is
+
+
+def malloc_environment(environ=None):
+    """The environment with `MALLOC_TUNABLES` added to `GLIBC_TUNABLES`, or None
+    when there is nothing to add.
+
+    Nothing is added off Linux/glibc, when `KERAS_CRNN_MALLOC=system`, or when
+    `GLIBC_TUNABLES` already sets any `glibc.malloc.*` tunable (the user's
+    choice, or ours after a restart).
+    """
+    environ = os.environ if environ is None else environ
+    if sys.platform != "linux" or platform.libc_ver()[0] != "glibc":
+        return None
+    if environ.get(_MALLOC_OPT_OUT, "").lower() == "system":
+        return None
+    current = environ.get("GLIBC_TUNABLES", "")
+    if "glibc.malloc." in current:
+        return None
+    return {**environ, "GLIBC_TUNABLES": ":".join(filter(None, (current, MALLOC_TUNABLES)))}
+
+
+def restart_with_tuned_malloc():
+    """Re-executes this process with `malloc_environment()` when it adds anything.
+
+    glibc reads its tunables once, at start-up, so the `keras-crnn` command
+    calls this first, before TensorFlow is imported; a notebook or script sets
+    `GLIBC_TUNABLES=<MALLOC_TUNABLES>` before Python starts instead (README).
+    Does not return when it restarts.
+    """
+    environ = malloc_environment()
+    if environ is None:
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], environ)
+
+
+def malloc_report(environ=None):
+    """How malloc is set up in this process: "glibc tuned (keras_crnn)", "glibc
+    default", "glibc (GLIBC_TUNABLES=...)" or the C library's name."""
+    environ = os.environ if environ is None else environ
+    libc = platform.libc_ver()[0] or "unknown C library"
+    if libc != "glibc":
+        return libc
+    current = environ.get("GLIBC_TUNABLES", "")
+    if MALLOC_TUNABLES in current:
+        return "glibc tuned (keras_crnn)"
+    if "glibc.malloc." in current:
+        return f"glibc (GLIBC_TUNABLES={current})"
+    return "glibc default"
 
 
 def quiet_tensorflow_import():
@@ -73,6 +136,7 @@ def environment_report():
         "backend": keras.backend.backend(),
         "tensorflow": tf.__version__ if tf is not None else "not installed",
         "cpus": os.cpu_count(),
+        "malloc": malloc_report(),
         "devices": [],
     }
     if tf is not None:
