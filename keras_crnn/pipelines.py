@@ -2,8 +2,12 @@
 
 `make_dataset` batches, shuffles (seeded) and prefetches arrays of sequences,
 optionally cutting them into sliding windows on the fly, without copying the
-windows into memory; `from_generator` wraps a Python generator function.
+windows into memory; `from_generator` wraps a Python generator function;
+`EpochSequences` draws a fresh training set every epoch (augmentation that
+re-packs and re-occludes the sequences, for instance).
 """
+
+import math
 
 import numpy as np
 
@@ -11,6 +15,8 @@ from keras_crnn.datasets.core import window_starts
 from keras_crnn.runtime import quiet_tensorflow_import
 
 tf = quiet_tensorflow_import()
+
+import keras  # noqa: E402  (after the quiet TensorFlow import)
 
 WINDOW_TARGETS = ("all", "last")
 
@@ -192,3 +198,60 @@ def from_generator(generator_fn, output_signature, batch_size=32, scale=None):
             ds = ds.map(scale_x)
     return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
+
+
+class EpochSequences(keras.utils.PyDataset):
+    """Batches of `(x, y)` sequences drawn afresh for every epoch.
+
+    `draw(epoch)` returns the epoch's training set: frames `(n, time, rows,
+    cols, channels)` (uint8, say) and targets `(n, ...)`, with the same `n`
+    every epoch (Keras counts the batches once). They are shuffled (seeded by
+    `seed` and the epoch) and cut into batches of `batch_size`; frames are
+    cast to float32 and multiplied by `scale` when it is given.
+
+    Example (fresh occlusions every epoch):
+
+    ```python
+    train = EpochSequences(lambda epoch: data.redraw(seed=epoch), batch_size=32,
+                           scale=1 / 255)
+    model.fit(train, validation_data=val_ds, epochs=30)
+    ```
+
+    Raises:
+        ValueError: when a draw is empty, `x` and `y` differ in length, or a
+            draw's `n` differs from the first one's.
+    """
+
+    def __init__(self, draw, batch_size=32, seed=0, scale=None, **kwargs):
+        super().__init__(**kwargs)
+        self.draw, self.batch_size, self.seed, self.scale = draw, batch_size, seed, scale
+        self.epoch, self.count = 0, None
+        self._load()
+
+    def _load(self):
+        x, y = (np.asarray(a) for a in self.draw(self.epoch))
+        if len(x) == 0 or len(x) != len(y):
+            raise ValueError("`draw(epoch)` must return `(x, y)` with the same, non-zero number "
+                             f"of rows. Received (epoch {self.epoch}): x.shape={x.shape}, "
+                             f"y.shape={y.shape}")
+        if self.count is not None and len(x) != self.count:
+            raise ValueError(f"`draw(epoch)` must return as many sequences every epoch "
+                             f"({self.count} at epoch 0). Received {len(x)} at epoch "
+                             f"{self.epoch}")
+        self.count = len(x)
+        order = np.random.default_rng([self.seed, self.epoch]).permutation(len(x))
+        self.x, self.y = x[order], y[order]
+
+    def __len__(self):
+        return math.ceil(self.count / self.batch_size)
+
+    def __getitem__(self, index):
+        rows = slice(index * self.batch_size, (index + 1) * self.batch_size)
+        x = self.x[rows]
+        if self.scale is not None:
+            x = x.astype(np.float32) * np.float32(self.scale)
+        return x, self.y[rows]
+
+    def on_epoch_end(self):
+        self.epoch += 1
+        self._load()

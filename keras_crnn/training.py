@@ -85,7 +85,9 @@ def fit_classifier(model, train, validation, epochs, batch_size, seed, learning_
     Args:
         model: a `keras.Model` with softmax outputs `(batch, time, classes)`.
         train, validation: `(x, y)` with uint8 frames `(n, time, rows, cols,
-            channels)` and int labels `(n, time)`.
+            channels)` and int labels `(n, time)`; `train` may instead be a
+            `keras.utils.PyDataset` of scaled batches, such as
+            `pipelines.EpochSequences` (a new draw every epoch).
         epochs, batch_size, seed, learning_rate: training settings (Adam).
         description: label of the progress bar.
         progress: show a progress bar over epochs.
@@ -95,7 +97,11 @@ def fit_classifier(model, train, validation, epochs, batch_size, seed, learning_
         dict, as `fit_model`.
     """
     keras.utils.set_random_seed(seed)
-    train_ds = pipelines.make_dataset(*train, batch_size=batch_size, seed=seed, scale=1 / 255)
+    if isinstance(train, keras.utils.PyDataset):
+        train_ds = train
+    else:
+        train_ds = pipelines.make_dataset(*train, batch_size=batch_size, seed=seed,
+                                          scale=1 / 255)
     val_ds = pipelines.make_dataset(*validation, batch_size=256, shuffle=False, scale=1 / 255)
     return fit_model(model, "sparse_categorical_crossentropy", train_ds, val_ds, epochs, seed,
                      keras.optimizers.Adam(learning_rate), ["accuracy"], description, progress,

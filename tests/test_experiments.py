@@ -211,9 +211,12 @@ def test_an_interrupted_occlusion_table_trains_only_the_models_it_lacks(tmp_path
     fits = []
     fit_classifier = keras_crnn.training.fit_classifier
     monkeypatch.setattr(keras_crnn.training, "fit_classifier",
-                        lambda *args, **kwargs: fits.append(kwargs["description"]) or
+                        lambda *args, **kwargs: fits.append(
+                            (kwargs["description"], type(args[1]).__name__, args[4])) or
                         fit_classifier(*args, **kwargs))
     again = reproduce("occlusion-table3", "tiny", out_dir=tmp_path, progress=False)
-    assert fits == ["CRNN T=10"]
+    # T=10 trains on a fresh draw every epoch, in batches of half as many sequences.
+    assert fits == [("CRNN T=10", "EpochSequences", 16)]
+    assert [first.extras["sequences"][t]["batch_size"] for t in ("T=5", "T=10")] == [32, 16]
     assert again.rows == first.rows
     assert again.extras["train_epochs"] == first.extras["train_epochs"]

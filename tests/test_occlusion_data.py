@@ -170,3 +170,36 @@ def test_other_offline_datasets(dataset, shape, length):
         assert names <= set(P.CITY_NAMES)
     else:
         assert "synthetic CIFAR-10 stand-in" in data.source and "not CIFAR-10" in data.source
+
+
+@pytest.mark.parametrize("patterned", [True, False])
+def test_redraw_gives_fresh_sequences_of_training_images_only(monkeypatch, patterned):
+    from keras_crnn.datasets import occluded_sequences as S
+
+    def pool(count, offset):  # image i carries its pool index in two pixels
+        index = np.arange(count) + offset
+        images = np.zeros((count, 28, 28, 1), np.uint8)
+        images[:, 0, 0, 0], images[:, 0, 1, 0] = index % 256, index // 256
+        return images, np.arange(count) % 10
+
+    monkeypatch.setattr(S, "_image_pools", lambda *args: (pool(1000, 0), pool(300, 1000),
+                                                          list(DIGITS), "indexed"))
+    monkeypatch.setattr(S, "occlude", lambda images, levels, seed, widths: images.copy())
+
+    def indices(frames):
+        return frames[..., 0, 0, 0].astype(int) + 256 * frames[..., 0, 1, 0].astype(int)
+
+    data = S.occlusion_data("digits", patterned=patterned, seed=0)
+    validation = set(indices(data.validation[0]).ravel())
+    draws = [data.redraw(seed) for seed in (5, 6)]
+    allowed = {tuple(p) for p in P.digit_patterns(5)}
+    for x, y in draws:
+        used = indices(x)
+        assert len(set(used.ravel())) == used.size  # every image at most once per draw
+        assert used.max() < 1000 and not validation & set(used.ravel())  # no test, no val
+        np.testing.assert_array_equal(used % 10, y)  # frames keep their labels
+        assert len(y) >= len(data.train[1])  # the validation split's images are all it loses
+        assert all(tuple(s) in allowed for s in y) == patterned
+    assert len(draws[0][1]) == len(draws[1][1])
+    assert not np.array_equal(draws[0][1], draws[1][1])  # a new packing per seed
+    np.testing.assert_array_equal(data.redraw(5)[0], draws[0][0])  # seeded

@@ -102,3 +102,58 @@ def test_from_generator():
     batches = _collect(P.from_generator(gen, sig, batch_size=2, scale=0.5))
     assert [b[0].shape[0] for b in batches] == [2, 2, 1]
     assert batches[2][0].max() == pytest.approx(2.0)
+
+
+def test_epoch_sequences_draw_afresh_each_epoch_shuffled_and_scaled():
+    calls = []
+
+    def draw(epoch):
+        calls.append(epoch)
+        x = np.full((10, 2, 3, 3, 1), epoch, np.uint8) + np.arange(10, dtype=np.uint8)[
+            :, None, None, None, None]
+        return x, np.arange(10)[:, None].repeat(2, 1)
+
+    ds = P.EpochSequences(draw, batch_size=4, seed=3, scale=0.5)
+    assert len(ds) == 3 and calls == [0]
+    batches = [ds[i] for i in range(len(ds))]
+    assert [b[0].shape for b in batches] == [(4, 2, 3, 3, 1), (4, 2, 3, 3, 1), (2, 2, 3, 3, 1)]
+    assert batches[0][0].dtype == np.float32
+    labels = np.concatenate([b[1][:, 0] for b in batches])
+    assert sorted(labels) == list(range(10)) and list(labels) != list(range(10))  # shuffled
+    # Frames stay with their labels: frame value = (epoch + row) * scale.
+    np.testing.assert_allclose(batches[0][0][:, 0, 0, 0, 0], 0.5 * batches[0][1][:, 0])
+    ds.on_epoch_end()
+    assert calls == [0, 1]
+    again = np.concatenate([ds[i][1][:, 0] for i in range(len(ds))])
+    np.testing.assert_allclose(ds[0][0][:, 0, 0, 0, 0], 0.5 * (1 + ds[0][1][:, 0]))
+    assert list(again) != list(labels)  # a new order every epoch
+    replay = P.EpochSequences(draw, batch_size=4, seed=3, scale=0.5)
+    np.testing.assert_array_equal(replay[0][1], batches[0][1])  # seeded
+
+
+def test_epoch_sequences_refuse_a_draw_of_another_size():
+    ds = P.EpochSequences(lambda e: (np.zeros((4 + e, 2, 1)), np.zeros((4 + e, 2))),
+                          batch_size=2)
+    with pytest.raises(ValueError, match=r"as many sequences every epoch \(4 at epoch 0\)"
+                                         r"\. Received 5 at epoch 1"):
+        ds.on_epoch_end()
+    with pytest.raises(ValueError, match=r"same, non-zero number of rows.*x.shape=\(3, 2\), "
+                                         r"y.shape=\(2,\)"):
+        P.EpochSequences(lambda e: (np.zeros((3, 2)), np.zeros(2)))
+
+
+def test_fit_trains_on_a_new_draw_every_epoch():
+    import keras
+
+    seen = []
+
+    def draw(epoch):
+        seen.append(epoch)
+        rng = np.random.default_rng(epoch)
+        return rng.random((8, 2, 3)).astype(np.float32), rng.integers(0, 2, (8, 2))
+
+    model = keras.Sequential([keras.Input((2, 3)), keras.layers.Dense(2, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    history = model.fit(P.EpochSequences(draw, batch_size=4), epochs=3, verbose=0)
+    assert len(history.history["loss"]) == 3
+    assert seen[:3] == [0, 1, 2]  # epochs 1-3 each trained on their own draw

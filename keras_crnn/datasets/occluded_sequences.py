@@ -11,6 +11,7 @@ use only test-pool images; frames are occluded at levels drawn 1:1:1:1:1.
 """
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,7 +46,11 @@ class OcclusionData:
     """Occluded image sequences of one experiment.
 
     Frames are uint8 `(n, T, rows, cols, channels)`; labels and occlusion
-    levels are int `(n, T)`.
+    levels are int `(n, T)`. `redraw(seed)` builds a fresh training set `(x,
+    y)` from the same training images (every one but the validation
+    sequences'): new pattern packings or random draws, new occlusion levels
+    and rectangles, always the same number of sequences; for training on a new
+    draw every epoch (`keras_crnn.pipelines.EpochSequences`).
     """
 
     train: tuple
@@ -55,6 +60,7 @@ class OcclusionData:
     class_names: list
     source: str
     sequences: dict
+    redraw: Callable | None = None
 
 
 def _subsample(images, labels, count, seed):
@@ -160,21 +166,23 @@ def _real_pools(dataset, data_dir, seed):
 def _build_sequences(images, labels, patterns, counts, patterned, factor, seed, widths_28):
     """Patterned or random occluded sequences from one pool, chained by `factor`.
 
-    Random sequences are as many as the patterned ones (`counts.sum()`), of
-    distinct images drawn at random.
+    `counts` is the number of sequences of each pattern; random sequences
+    (`patterned=False`) are `int(counts.sum())` sequences of distinct images
+    drawn at random. Returns frames, labels, levels and the pool index of every
+    frame, `(n, T)`.
     """
     if patterned:
         wanted = patterned_label_sequences(patterns, counts, seed=seed)
         indices = assign_images(labels, wanted, seed=seed + 1)
     else:
-        wanted, indices = random_label_sequences(labels, int(counts.sum()), patterns.shape[1],
+        wanted, indices = random_label_sequences(labels, int(np.sum(counts)), patterns.shape[1],
                                                  seed=seed)
     wanted, indices = chain_sequences([wanted, indices], factor)
     frames = gather_sequences(images, indices)
     levels = balanced_levels(indices.size, seed=seed + 2).reshape(indices.shape)
     flat = occlude(frames.reshape((-1,) + frames.shape[2:]), levels.ravel(), seed=seed + 3,
                    widths=border_widths(min(images.shape[1:3]), widths_28))
-    return flat.reshape(frames.shape), wanted, levels
+    return flat.reshape(frames.shape), wanted, levels, indices
 
 
 def occlusion_data(dataset="digits", train_images=1500, test_images=600, patterned=True,
@@ -205,22 +213,39 @@ def occlusion_data(dataset="digits", train_images=1500, test_images=600, pattern
     parts, info = [], {}
     for i, (images, labels) in enumerate([train_pool, test_pool]):
         counts, lp = maximize_pattern_counts(patterns, np.bincount(labels, minlength=len(names)))
-        x, y, levels = _build_sequences(images, labels, patterns, counts, patterned, factor,
-                                        seed + 10 * i, widths)
-        parts.append((x, y, levels))
-        info["train" if i == 0 else "test"] = {**lp, "sequences": len(y)}
+        parts.append(_build_sequences(images, labels, patterns, counts, patterned, factor,
+                                      seed + 10 * i, widths))
+        info["train" if i == 0 else "test"] = {**lp, "sequences": len(parts[-1][1])}
         if patterned:
             info["train" if i == 0 else "test"]["pattern_mix"] = {
                 "-".join(names[c] for c in p): int(n)
                 for p, n in zip(patterns, counts, strict=True)
             }
-    (x, y, _), (x_test, y_test, levels_test) = parts
-    (x_train, y_train), (x_val, y_val) = split_arrays([x, y], (0.9, 0.1), seed=seed)
+    (x, y, _, used), (x_test, y_test, levels_test, _) = parts
+    (x_train, y_train, _), (x_val, y_val, val_used) = split_arrays([x, y, used], (0.9, 0.1),
+                                                                   seed=seed)
+    free = np.setdiff1d(np.arange(len(train_pool[1])), val_used)  # all but validation's
+    free_images, free_labels = train_pool[0][free], train_pool[1][free]
+    if patterned:  # the training sequences are one packing: the MILP's holds as many
+        counts, _ = maximize_pattern_counts(patterns,
+                                            np.bincount(free_labels, minlength=len(names)))
+    else:  # as many random sequences as the training split has
+        counts = len(y_train)
+    redraw = functools.partial(_build_training_sequences, free_images, free_labels, patterns,
+                               counts, patterned, factor, widths)
     kind = "patterned (MILP-packed)" if patterned else "random"
     source += (f"; {kind} sequences of {y.shape[1]} frames, 5 occlusion levels 1:1:1:1:1 "
                f"(border widths {'/'.join(map(str, widths))} px at 28 px)")
     return OcclusionData((x_train, y_train), (x_val, y_val), (x_test, y_test), levels_test,
-                         names, source, info)
+                         names, source, info, redraw)
+
+
+def _build_training_sequences(images, labels, patterns, counts, patterned, factor, widths,
+                              seed):
+    """`OcclusionData.redraw`: `_build_sequences`' frames and labels `(x, y)`."""
+    x, y, _, _ = _build_sequences(images, labels, patterns, counts, patterned, factor, seed,
+                                  widths)
+    return x, y
 
 
 def example_images(dataset="digits", count=4, data_dir=None, seed=0):
