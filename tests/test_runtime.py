@@ -47,10 +47,11 @@ def test_the_command_restarts_itself_with_the_tunables(opt_out, expected):
     assert json.loads(out.stdout)["malloc"] == expected
 
 
-def test_make_exports_the_same_tunables():
+@pytest.mark.parametrize("name, separator", [("Makefile", "?="), ("README.md", "=")])
+def test_make_and_the_readme_export_the_same_tunables(name, separator):
     from pathlib import Path
 
-    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
-    exported = [line.split("?=", 1)[1].strip() for line in makefile.splitlines()
+    text = (Path(__file__).resolve().parent.parent / name).read_text()
+    exported = [line.split(separator, 1)[1].strip() for line in text.splitlines()
                 if line.startswith("export GLIBC_TUNABLES")]
     assert exported == [runtime.MALLOC_TUNABLES]
