@@ -23,7 +23,8 @@ _STARTUP_NOISE = re.compile(
 # from its per-thread arenas) with a fresh mmap and returns it after use, so a
 # training step that allocates the same large activations every time faults in
 # every page of them anew: the occlusion CRNN at T=25 spent 40 % of its time in
-# the kernel and stepped 1.9x slower (BENCHMARKS.md). One arena, no mmap and no
+# the kernel and stepped 1.9x slower (7.5 vs 3.8 s at batch 32; to be measured in
+# one run by benchmarks/bench_malloc.py). One arena, no mmap and no
 # trimming keep freed memory in the process for the next step; peak memory grows
 # by what one step holds at most.
 MALLOC_TUNABLES = ("glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0:"
